@@ -1,0 +1,178 @@
+// Package sqlstore keeps muster's data in SQL: SQLite (the embedded
+// default, one file in WAL mode) or PostgreSQL, with one schema, one set of
+// queries and one test suite. It is an adapter: domain packages never
+// import it.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/seal"
+)
+
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+// DB is a muster database. It is safe for concurrent use.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+	keys    *seal.Keyring
+	now     func() time.Time
+
+	// areaIDs caches area code → row id: every registry write needs it,
+	// and areas change rarely (ImportAreas resets it).
+	areaMu  sync.RWMutex
+	areaIDs map[string]int64
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database at dsn, a SQLite file path or a postgres:// URL,
+// and brings its schema up to date. keys seal and open personal fields.
+func Open(ctx context.Context, dsn string, keys *seal.Keyring) (*DB, error) {
+	db := &DB{keys: keys, now: time.Now}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = postgres
+		db.sql, err = sql.Open("pgx", dsn)
+		if err == nil {
+			db.sql.SetMaxOpenConns(16)
+			db.sql.SetMaxIdleConns(16)
+		}
+	} else {
+		db.dialect = sqlite
+		db.sql, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (*sql.DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	// WAL lets readers go on while one writer writes; IMMEDIATE
+	// transactions take the write lock at BEGIN so that two writers queue
+	// on busy_timeout instead of failing on upgrade; synchronous=NORMAL is
+	// durable across application crashes in WAL mode.
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	return db, nil
+}
+
+// redact hides a password in a DSN before it goes into an error message.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Dialect names the database engine: "sqlite" or "postgres".
+func (db *DB) Dialect() string {
+	if db.dialect == postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// SetClock replaces the clock used for timestamps (tests).
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// rebind turns the '?' placeholders in which queries are written into
+// PostgreSQL's $1, $2... Queries hold no literal '?'.
+func (db *DB) rebind(q string) string {
+	if db.dialect != postgres {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// inTx runs fn in a transaction, committing if it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// placeholders returns "(?,?,?),(?,?,?)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+// notFound maps sql.ErrNoRows to a muster not_found error.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return muster.Errorf(muster.NotFound, format, args...)
+	}
+	return err
+}
