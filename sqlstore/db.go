@@ -176,3 +176,6 @@ func notFound(err error, format string, args ...any) error {
 	}
 	return err
 }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
