@@ -179,3 +179,10 @@ func notFound(err error, format string, args ...any) error {
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// Exec runs a statement that returns no rows, for administrative work
+// such as creating a schema for a benchmark.
+func (db *DB) Exec(ctx context.Context, query string) error {
+	_, err := db.sql.ExecContext(ctx, query)
+	return err
+}

@@ -38,12 +38,22 @@ func (db *DB) NationalIDIndex(nationalID string) []byte {
 // UpsertPersons inserts or updates persons by national ID, in one
 // transaction, sealing their personal fields. Every area must exist.
 func (db *DB) UpsertPersons(ctx context.Context, persons []registry.Person) error {
+	rows, err := db.PersonRows(ctx, persons)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, personUpsert, rows)
+}
+
+// PersonRows returns the column values UpsertPersons writes for persons,
+// personal fields sealed.
+func (db *DB) PersonRows(ctx context.Context, persons []registry.Person) ([][]any, error) {
 	rows := make([][]any, len(persons))
 	now := db.now().UTC()
 	for i, p := range persons {
 		areaID, err := db.areaID(ctx, p.Area)
 		if err != nil {
-			return fmt.Errorf("person %s: %w", p.NationalID, err)
+			return nil, fmt.Errorf("person %s: %w", p.NationalID, err)
 		}
 		idx := db.NationalIDIndex(p.NationalID)
 		var phone []byte
@@ -60,7 +70,7 @@ func (db *DB) UpsertPersons(ctx context.Context, persons []registry.Person) erro
 			string(p.Sex), areaID, joinSkills(p.Skills), string(p.Status), p.Rank, now,
 		}
 	}
-	return db.write(ctx, personUpsert, rows)
+	return rows, nil
 }
 
 func joinSkills(skills []string) string {

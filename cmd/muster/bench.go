@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/muster-org/muster/area"
+	"github.com/muster-org/muster/demo"
+	"github.com/muster-org/muster/importer"
+	"github.com/muster-org/muster/registry"
+	"github.com/muster-org/muster/seal"
+	"github.com/muster-org/muster/sqlstore"
+)
+
+func newBenchCmd(cfg *config) *cobra.Command {
+	cmd := &cobra.Command{Use: "bench", Short: "Measure muster against the bare floor of what it stands on"}
+	cmd.AddCommand(newBenchImportCmd(cfg))
+	return cmd
+}
+
+func newBenchImportCmd(cfg *config) *cobra.Command {
+	var rows int
+	var seed int64
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import a generated persons CSV and compare with a bare batched insert of the same rows",
+		Long: `Generate a persons CSV of --rows rows (the demo's synthetic persons), import
+it through the real path (CSV parsing, validation, sealing, upsert) into a
+fresh database, then insert the same rows, sealed beforehand and untimed,
+with the bare batched insert of the engine (multi-row INSERT on SQLite,
+COPY on PostgreSQL) into another fresh database. Prints rows/s of both and
+their ratio, and the import's peak heap.
+
+Uses fresh SQLite files in a temporary directory, or, with --db
+postgres://..., fresh schemas in that database (dropped afterwards).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rows <= 0 {
+				return usageError("--rows must be positive")
+			}
+			return benchImport(cmd.Context(), cmd.OutOrStdout(), cfg.db, rows, seed)
+		},
+	}
+	cmd.Flags().IntVar(&rows, "rows", 1_000_000, "rows in the generated file")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated persons")
+	return cmd
+}
+
+func benchImport(ctx context.Context, out io.Writer, dsn string, rows int, seed int64) error {
+	dir, err := os.MkdirTemp("", "muster-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	master := make([]byte, seal.KeySize)
+	rand.Read(master)
+	keys, err := seal.New(master)
+	if err != nil {
+		return err
+	}
+	areas, err := demo.Areas(seed)
+	if err != nil {
+		return err
+	}
+	cfg := demo.Config{Persons: rows, Seed: seed, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+
+	csvPath := filepath.Join(dir, "persons.csv")
+	fmt.Fprintf(out, "generating %d persons into %s ...\n", rows, csvPath)
+	if err := writePersonsCSV(ctx, csvPath, cfg); err != nil {
+		return err
+	}
+	info, _ := os.Stat(csvPath)
+
+	real, err := benchDB(ctx, dsn, dir, "real", keys, areas)
+	if err != nil {
+		return err
+	}
+	defer real.close()
+	peak := watchHeap()
+	start := time.Now()
+	sum, err := importer.Persons(ctx, real.db, csvPath, importer.Options{Today: cfg.Today})
+	realTime := time.Since(start)
+	peakHeap := peak()
+	if err != nil {
+		return err
+	}
+	if sum.Imported != rows || sum.Rejected != 0 {
+		return fmt.Errorf("bench: import gave %s, want %d rows", sum, rows)
+	}
+
+	bare, err := benchDB(ctx, dsn, dir, "bare", keys, areas)
+	if err != nil {
+		return err
+	}
+	defer bare.close()
+	bareTime, err := bareInsert(ctx, bare.db, cfg)
+	if err != nil {
+		return err
+	}
+
+	realRate, bareRate := float64(rows)/realTime.Seconds(), float64(rows)/bareTime.Seconds()
+	fmt.Fprintf(out, "\nbench import: %d persons, %.0f MB CSV, %s, %d CPUs, %s\n", rows, float64(info.Size())/1e6, real.db.Dialect(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "| path | seconds | rows/s |\n|---|---:|---:|\n")
+	fmt.Fprintf(out, "| import (parse, validate, seal, upsert) | %.2f | %.0f |\n", realTime.Seconds(), realRate)
+	fmt.Fprintf(out, "| bare batched insert (rows sealed beforehand) | %.2f | %.0f |\n", bareTime.Seconds(), bareRate)
+	fmt.Fprintf(out, "ratio import/bare: %.2f; import peak heap: %.0f MB\n", realRate/bareRate, float64(peakHeap)/(1<<20))
+	return nil
+}
+
+// writePersonsCSV streams the demo's persons into a CSV file.
+func writePersonsCSV(ctx context.Context, path string, cfg demo.Config) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := csv.NewWriter(bw)
+	w.Write([]string{"national_id", "given_name", "family_name", "sex", "birth_date", "phone", "area", "skills", "status", "rank"})
+	sink := &personSink{each: func(ps []registry.Person) error {
+		for _, p := range ps {
+			w.Write([]string{p.NationalID, p.GivenName, p.FamilyName, string(p.Sex), p.BirthDate.Format(registry.DateLayout),
+				p.Phone, p.Area, strings.Join(p.Skills, ";"), string(p.Status), p.Rank})
+		}
+		return w.Error()
+	}}
+	if _, err := demo.Generate(ctx, cfg, sink, nil); err != nil {
+		return err
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// bareInsert generates the same persons again and inserts them with the
+// bare loop, timing only the inserts.
+func bareInsert(ctx context.Context, db *sqlstore.DB, cfg demo.Config) (time.Duration, error) {
+	var spent time.Duration
+	var pending []registry.Person
+	flush := func() error {
+		rows, err := db.PersonRows(ctx, pending)
+		if err != nil {
+			return err
+		}
+		pending = pending[:0]
+		start := time.Now()
+		err = db.InsertPersonRowsBare(ctx, rows)
+		spent += time.Since(start)
+		return err
+	}
+	sink := &personSink{each: func(ps []registry.Person) error {
+		for _, p := range ps {
+			pending = append(pending, p)
+			if len(pending) == 2000 { // the importer's batch size
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}}
+	if _, err := demo.Generate(ctx, cfg, sink, nil); err != nil {
+		return 0, err
+	}
+	if len(pending) > 0 {
+		if err := flush(); err != nil {
+			return 0, err
+		}
+	}
+	return spent, nil
+}
+
+// personSink keeps only the persons the generator makes.
+type personSink struct{ each func([]registry.Person) error }
+
+func (personSink) Areas(context.Context, []area.Area) error                     { return nil }
+func (personSink) Organisations(context.Context, []registry.Organisation) error { return nil }
+func (personSink) Resources(context.Context, []registry.Resource) error         { return nil }
+func (s *personSink) Persons(_ context.Context, ps []registry.Person) error     { return s.each(ps) }
+
+type benchStore struct {
+	db    *sqlstore.DB
+	close func()
+}
+
+// benchDB opens a fresh database named name: a SQLite file in dir, or a
+// new schema in the PostgreSQL database dsn.
+func benchDB(ctx context.Context, dsn, dir, name string, keys *seal.Keyring, areas []area.Area) (*benchStore, error) {
+	if !sqlstore.IsPostgres(dsn) {
+		db, err := sqlstore.Open(ctx, filepath.Join(dir, name+".db"), keys)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.SaveAreas(ctx, areas); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return &benchStore{db: db, close: func() { db.Close() }}, nil
+	}
+	schema := fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano())
+	admin, err := sqlstore.Open(ctx, dsn, keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return nil, err
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := sqlstore.Open(ctx, u.String(), keys)
+	if err == nil {
+		err = db.SaveAreas(ctx, areas)
+	}
+	drop := func() {
+		if db != nil {
+			db.Close()
+		}
+		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	return &benchStore{db: db, close: drop}, nil
+}
+
+// watchHeap samples the heap in use until the returned function is
+// called, which returns the peak.
+func watchHeap() func() uint64 {
+	var mu sync.Mutex
+	var peak uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			mu.Lock()
+			peak = max(peak, m.HeapInuse)
+			mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
+}

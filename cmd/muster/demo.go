@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/area"
+	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/demo"
+	"github.com/muster-org/muster/registry"
+	"github.com/muster-org/muster/sqlstore"
+)
+
+func newDemoCmd(cfg *config) *cobra.Command {
+	var c demo.Config
+	var serveAfter bool
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Load a synthetic country (Niger's 8 regions, synthetic departments and communes, persons, organisations, resources)",
+		Long: `Load a deterministic synthetic country into the database: Niger's national
+outline and its 8 regions (HASC codes NE.AG ... NE.ZI, 2012 census
+populations), synthetic departments and communes, persons with names from
+Hausa, Zarma, Fulfulde, Tamasheq and Kanuri naming pools, organisations
+(protected clinics and NGOs among them) and resources. The same seed gives
+the same country; loading it again updates it in place.
+
+Demo officers are created (or their passwords reset) and printed with
+their passwords. With --serve, muster then serves the API.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if c.Persons < 0 {
+				return usageError("--persons must be positive")
+			}
+			c.Today = time.Now().UTC().Truncate(24 * time.Hour)
+			start := time.Now()
+			sum, err := loadDemo(cmd.Context(), db, c)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "demo country loaded in %s: %d areas, %d organisations, %d persons, %d resources (seed %d, %s)\n",
+				time.Since(start).Round(time.Millisecond), sum.Areas, sum.Organisations, sum.Persons, sum.Resources, c.Seed, db.Dialect())
+			creds, err := demoUsers(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			if cfg.db == "" {
+				path := filepath.Join(cfg.dataDir, "demo-users.txt")
+				if err := os.WriteFile(path, []byte(creds), 0o600); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "demo officers (also in %s):\n", path)
+			}
+			fmt.Fprint(out, creds)
+			if serveAfter {
+				return serve(cmd.Context(), db, addr)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&c.Persons, "persons", demo.DefaultPersons, "number of persons")
+	f.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic country")
+	f.BoolVar(&serveAfter, "serve", false, "serve the API once the country is loaded")
+	f.StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on with --serve (MUSTER_ADDR)")
+	return cmd
+}
+
+// storeSink hands the generated country to the store in the batches the
+// generator makes.
+type storeSink struct{ db *sqlstore.DB }
+
+func (s storeSink) Areas(ctx context.Context, areas []area.Area) error {
+	return s.db.SaveAreas(ctx, areas)
+}
+func (s storeSink) Organisations(ctx context.Context, o []registry.Organisation) error {
+	return s.db.UpsertOrganisations(ctx, o)
+}
+func (s storeSink) Persons(ctx context.Context, p []registry.Person) error {
+	return s.db.UpsertPersons(ctx, p)
+}
+func (s storeSink) Resources(ctx context.Context, r []registry.Resource) error {
+	return s.db.UpsertResources(ctx, r)
+}
+
+func loadDemo(ctx context.Context, db *sqlstore.DB, c demo.Config) (demo.Summary, error) {
+	var bar *progressbar.ProgressBar
+	var progress func(done, total int)
+	if isTerminal(os.Stderr) {
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.Default(int64(total), "generating")
+			}
+			bar.Set(done)
+		}
+	}
+	sum, err := demo.Generate(ctx, c, storeSink{db}, progress)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+	return sum, err
+}
+
+// demoOfficers are the officers a demo needs to show scoping and roles.
+var demoOfficers = []auth.User{
+	{Name: "admin", Role: auth.Admin, Area: "NE"},
+	{Name: "registrar.dosso", Role: auth.Registrar, Area: "NE.DS"},
+	{Name: "registrar.diffa", Role: auth.Registrar, Area: "NE.DF"},
+	{Name: "officer", Role: auth.Officer, Area: "NE"},
+	{Name: "approver", Role: auth.Approver, Area: "NE"},
+	{Name: "auditor", Role: auth.Auditor, Area: "NE"},
+}
+
+// demoUsers creates the demo officers, or resets their passwords, with
+// fresh random passwords: a demo database must not share passwords with
+// every other one.
+func demoUsers(ctx context.Context, db *sqlstore.DB) (string, error) {
+	var b strings.Builder
+	for _, u := range demoOfficers {
+		password := newPassword()
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return "", err
+		}
+		_, err = db.CreateUser(ctx, u, hash)
+		if muster.ErrorKind(err) == muster.Conflict {
+			err = db.SetPassword(ctx, u.Name, hash)
+		}
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "  %-16s %-10s %-6s %s\n", u.Name, u.Role, u.Area, password)
+	}
+	return b.String(), nil
+}

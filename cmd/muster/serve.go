@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/muster-org/muster/httpapi"
+	"github.com/muster-org/muster/sqlstore"
+)
+
+func newServeCmd(cfg *config) *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API, /healthz and /metrics",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return serve(cmd.Context(), db, addr)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on (MUSTER_ADDR)")
+	return cmd
+}
+
+// serve runs the HTTP server until ctx ends, then drains it.
+func serve(ctx context.Context, db *sqlstore.DB, addr string) error {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	api := httpapi.New(db, httpapi.Options{Logger: logger})
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", db.Dialect())
+	fmt.Fprintf(os.Stderr, "muster: serving on http://%s (API under /api/v1, OpenAPI at /api/v1/openapi.json); Ctrl-C stops\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
