@@ -35,7 +35,8 @@ type Options struct {
 	// Today is the reference for dates (no birth date after it); zero
 	// means the current day.
 	Today time.Time
-	// BatchSize is the number of rows written per transaction (default 2000).
+	// BatchSize is the number of rows written per transaction
+	// (DefaultBatchSize when zero).
 	BatchSize int
 	// Reject is called for every problem, in file order.
 	Reject func(Problem)
@@ -50,9 +51,15 @@ func (o Options) today() time.Time {
 	return o.Today
 }
 
+// DefaultBatchSize is the number of rows an import writes per
+// transaction: large enough that the random inserts into the national-ID
+// index of a big registry touch each index page several times per commit
+// rather than once.
+const DefaultBatchSize = 20000
+
 func (o Options) batchSize() int {
 	if o.BatchSize <= 0 {
-		return 2000
+		return DefaultBatchSize
 	}
 	return o.BatchSize
 }

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -28,7 +30,7 @@ func (u upsert) onConflict() string {
 
 // sqliteRowsPerStatement keeps a statement under SQLite's limit of 32766
 // parameters while amortizing the statement's overhead.
-const sqliteRowsPerStatement = 256
+const sqliteRowsPerStatement = 1000
 
 // write inserts or updates rows (values in u.cols order) in one
 // transaction: multi-row INSERTs on SQLite, COPY into a temporary table and
@@ -42,8 +44,13 @@ func (db *DB) write(ctx context.Context, u upsert, rows [][]any) error {
 	if db.dialect == postgres {
 		return db.copyUpsert(ctx, u, rows)
 	}
+	// In key order, successive inserts land on neighbouring pages of the
+	// key's index, which stay in cache: random keys (blind indexes) would
+	// otherwise seek across the whole index for every row.
+	sorted := slices.Clone(rows)
+	slices.SortFunc(sorted, func(a, b []any) int { return compareKeys(a[0], b[0]) })
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return db.insertRows(ctx, tx, u, rows)
+		return db.insertRows(ctx, tx, u, sorted)
 	})
 }
 
@@ -150,4 +157,13 @@ func keyString(v any) string {
 		return string(k)
 	}
 	return fmt.Sprint(v)
+}
+
+func compareKeys(a, b any) int {
+	if x, ok := a.([]byte); ok {
+		if y, ok := b.([]byte); ok {
+			return bytes.Compare(x, y)
+		}
+	}
+	return strings.Compare(keyString(a), keyString(b))
 }

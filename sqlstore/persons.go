@@ -18,16 +18,7 @@ const (
 
 var personUpsert = upsert{
 	table: "persons",
-	cols: []string{"nid_index", "nid_enc", "given_name_enc", "family_name_enc", "birth_date_enc", "phone_enc",
-		"sex", "area_id", "skills", "status", "rank", "updated_at"},
-}
-
-// aad binds a sealed value to its column and row.
-func aad(column string, rowKey []byte) []byte {
-	b := make([]byte, 0, len(column)+1+len(rowKey))
-	b = append(b, column...)
-	b = append(b, '|')
-	return append(b, rowKey...)
+	cols:  []string{"nid_index", "personal", "sex", "area_id", "skills", "status", "rank", "updated_at"},
 }
 
 // NationalIDIndex is the blind index under which a national ID is stored.
@@ -56,17 +47,9 @@ func (db *DB) PersonRows(ctx context.Context, persons []registry.Person) ([][]an
 			return nil, fmt.Errorf("person %s: %w", p.NationalID, err)
 		}
 		idx := db.NationalIDIndex(p.NationalID)
-		var phone []byte
-		if p.Phone != "" {
-			phone = db.keys.Seal([]byte(p.Phone), aad("phone", idx))
-		}
 		rows[i] = []any{
 			idx,
-			db.keys.Seal([]byte(p.NationalID), aad("nid", idx)),
-			db.keys.Seal([]byte(p.GivenName), aad("given_name", idx)),
-			db.keys.Seal([]byte(p.FamilyName), aad("family_name", idx)),
-			db.keys.Seal([]byte(p.BirthDate.Format(registry.DateLayout)), aad("birth_date", idx)),
-			phone,
+			db.sealPersonal(idx, personal{p.NationalID, p.GivenName, p.FamilyName, p.BirthDate.Format(registry.DateLayout), p.Phone}),
 			string(p.Sex), areaID, joinSkills(p.Skills), string(p.Status), p.Rank, now,
 		}
 	}
@@ -103,8 +86,7 @@ type Page[T any] struct {
 	Next  int64
 }
 
-const personColumns = `p.id, p.nid_index, p.nid_enc, p.given_name_enc, p.family_name_enc, p.birth_date_enc, p.phone_enc,
-	p.sex, a.code, p.skills, p.status, p.rank`
+const personColumns = `p.id, p.nid_index, p.personal, p.sex, a.code, p.skills, p.status, p.rank`
 
 // Person returns the person with the given national ID if they live within
 // the given jurisdiction; otherwise not found, so that a search outside
@@ -173,39 +155,20 @@ func (db *DB) ListPersons(ctx context.Context, f PersonFilter) (Page[registry.Pe
 
 func (db *DB) scanPerson(s interface{ Scan(...any) error }) (registry.Person, int64, error) {
 	var (
-		p                                     registry.Person
-		id                                    int64
-		idx, nid, given, family, birth, phone []byte
-		sex, skills, status                   string
+		p                   registry.Person
+		id                  int64
+		idx, sealed         []byte
+		sex, skills, status string
 	)
-	if err := s.Scan(&id, &idx, &nid, &given, &family, &birth, &phone, &sex, &p.Area, &skills, &status, &p.Rank); err != nil {
+	if err := s.Scan(&id, &idx, &sealed, &sex, &p.Area, &skills, &status, &p.Rank); err != nil {
 		return p, 0, fmt.Errorf("read person: %w", err)
 	}
-	open := func(col string, ct []byte) (string, error) {
-		if ct == nil {
-			return "", nil
-		}
-		pt, err := db.keys.Open(ct, aad(col, idx))
-		if err != nil {
-			return "", muster.Wrap(muster.Internal, err, "person row %d: %s does not open", id, col)
-		}
-		return string(pt), nil
+	pf, err := db.openPersonal(idx, sealed)
+	if err != nil {
+		return p, 0, muster.Wrap(muster.Internal, err, "person row %d", id)
 	}
-	var birthText string
-	var err error
-	for _, f := range []struct {
-		col string
-		ct  []byte
-		dst *string
-	}{
-		{"nid", nid, &p.NationalID}, {"given_name", given, &p.GivenName}, {"family_name", family, &p.FamilyName},
-		{"birth_date", birth, &birthText}, {"phone", phone, &p.Phone},
-	} {
-		if *f.dst, err = open(f.col, f.ct); err != nil {
-			return p, 0, err
-		}
-	}
-	if p.BirthDate, err = registry.ParseDate(birthText); err != nil {
+	p.NationalID, p.GivenName, p.FamilyName, p.Phone = pf.nationalID, pf.givenName, pf.familyName, pf.phone
+	if p.BirthDate, err = registry.ParseDate(pf.birthDate); err != nil {
 		return p, 0, muster.Wrap(muster.Internal, err, "person row %d: birth date", id)
 	}
 	p.Sex, p.Status, p.Skills = registry.Sex(sex), registry.Status(status), splitSkills(skills)

@@ -128,7 +128,7 @@ func (db *DB) ListResources(ctx context.Context, f ResourceFilter) (Page[registr
 }
 
 func (db *DB) listResources(ctx context.Context, f ResourceFilter, resourceID string) (Page[registry.Resource], error) {
-	q := `SELECT r.id, r.resource_id, p.nid_index, p.nid_enc, o.org_id, r.type, r.quantity, r.unit, a.code,
+	q := `SELECT r.id, r.resource_id, p.nid_index, p.personal, o.org_id, r.type, r.quantity, r.unit, a.code,
 			r.lat, r.lon, r.condition, r.declared_value_xof
 		FROM resources r JOIN areas a ON a.id = r.area_id
 		LEFT JOIN persons p ON p.id = r.owner_person_id
@@ -181,11 +181,11 @@ func (db *DB) listResources(ctx context.Context, f ResourceFilter, resourceID st
 		if orgID.Valid {
 			r.Owner = registry.Owner{Kind: registry.OwnerOrganisation, ID: orgID.String}
 		} else {
-			pt, err := db.keys.Open(nid, aad("nid", idx))
+			pf, err := db.openPersonal(idx, nid)
 			if err != nil {
-				return r, 0, muster.Wrap(muster.Internal, err, "resource %s: owner's national ID does not open", r.ResourceID)
+				return r, 0, muster.Wrap(muster.Internal, err, "resource %s: owner", r.ResourceID)
 			}
-			r.Owner = registry.Owner{Kind: registry.OwnerPerson, ID: string(pt)}
+			r.Owner = registry.Owner{Kind: registry.OwnerPerson, ID: pf.nationalID}
 		}
 		if lat.Valid && lon.Valid {
 			r.Location = &area.Point{Lat: lat.Float64, Lon: lon.Float64}

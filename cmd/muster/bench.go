@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,7 @@ func newBenchCmd(cfg *config) *cobra.Command {
 func newBenchImportCmd(cfg *config) *cobra.Command {
 	var rows int
 	var seed int64
+	var profile string
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import a generated persons CSV and compare with a bare batched insert of the same rows",
@@ -51,11 +53,23 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 			if rows <= 0 {
 				return usageError("--rows must be positive")
 			}
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			return benchImport(cmd.Context(), cmd.OutOrStdout(), cfg.db, rows, seed)
 		},
 	}
 	cmd.Flags().IntVar(&rows, "rows", 1_000_000, "rows in the generated file")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated persons")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	return cmd
 }
 
@@ -169,7 +183,7 @@ func bareInsert(ctx context.Context, db *sqlstore.DB, cfg demo.Config) (time.Dur
 	sink := &personSink{each: func(ps []registry.Person) error {
 		for _, p := range ps {
 			pending = append(pending, p)
-			if len(pending) == 2000 { // the importer's batch size
+			if len(pending) == importer.DefaultBatchSize {
 				if err := flush(); err != nil {
 					return err
 				}

@@ -19,16 +19,13 @@ CREATE TABLE areas (
     updated_at  {{timestamp}} NOT NULL
 );
 
--- Personal fields are sealed (AES-GCM, see package seal); national IDs are
--- found through a keyed blind index, never in clear.
+-- The personal fields (national ID, names, birth date, phone) are sealed
+-- together in one AES-GCM record (see sealed.go); national IDs are found
+-- through a keyed blind index, never in clear.
 CREATE TABLE persons (
     id              {{id}},
     nid_index       {{bytes}} NOT NULL UNIQUE,
-    nid_enc         {{bytes}} NOT NULL,
-    given_name_enc  {{bytes}} NOT NULL,
-    family_name_enc {{bytes}} NOT NULL,
-    birth_date_enc  {{bytes}} NOT NULL,
-    phone_enc       {{bytes}},
+    personal        {{bytes}} NOT NULL,
     sex             TEXT NOT NULL,
     area_id         BIGINT NOT NULL REFERENCES areas (id),
     -- skills as ";driver;mechanic;" so that one LIKE finds a skill.
