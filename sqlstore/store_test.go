@@ -14,7 +14,6 @@ import (
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/registry"
-	"github.com/muster-org/muster/seal"
 )
 
 // eachDB runs test on a fresh SQLite database and, when
@@ -31,14 +30,6 @@ func eachDB(t *testing.T, test func(t *testing.T, db *DB)) {
 		test(t, OpenTest(t, dsn))
 	})
 }
-
-var testKeys = func() *seal.Keyring {
-	k, err := seal.New(bytes.Repeat([]byte{42}, seal.KeySize))
-	if err != nil {
-		panic(err)
-	}
-	return k
-}()
 
 var testAreas = []area.Area{
 	{Code: "NE", Name: "Niger", Level: "country"},
