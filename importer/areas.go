@@ -219,20 +219,17 @@ func readAreaCSV(path string, sum *Summary, opts Options) ([]areaRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			sum.Rejected++
 			if opts.Reject != nil {
 				opts.Reject(Problem{File: path, Line: pe.StartLine, Message: csvMessage(pe, len(header))})
 			}
-			if !errors.Is(err, csv.ErrFieldCount) {
-				break
-			}
 			continue
 		} else if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		line, _ := r.FieldPos(0)
 		var a area.Area
 		if ps := parseRecord(k, setters, record, &a, path, line); len(ps) > 0 {
 			sum.Rejected++

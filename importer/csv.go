@@ -156,7 +156,6 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		pending = pending[:0]
 		return len(recs) == 0 || emit(batch[T]{recs: recs})
 	}
-	lastLine := 1
 	for {
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
@@ -165,26 +164,17 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			if pe.StartLine > 0 {
-				line = pe.StartLine
-			}
-			if line <= lastLine && !errors.Is(err, csv.ErrFieldCount) {
-				// The reader made no progress: a broken quote ran to the end.
-				reject(Problem{File: path, Line: line, Message: "malformed CSV: " + pe.Err.Error()})
-				sum.Rejected++
-				break
-			}
-			reject(Problem{File: path, Line: line, Message: csvMessage(pe, len(header))})
+			// The reader always moves past the bad record (a quote left
+			// open runs to the end of the file), so going on is safe.
+			reject(Problem{File: path, Line: pe.StartLine, Message: csvMessage(pe, len(header))})
 			sum.Rejected++
-			lastLine = line
 			continue
 		} else if err != nil {
-			return sum, fmt.Errorf("%s:%d: %w", path, line, err)
+			return sum, fmt.Errorf("%s: %w", path, err)
 		}
-		lastLine = line
+		line, _ := r.FieldPos(0)
 		var rec T
 		ps := parseRecord(k, setters, record, &rec, path, line)
 		if len(ps) == 0 {
