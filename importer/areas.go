@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,8 +49,9 @@ func setLabel(a *area.Area, v string, lat bool) error {
 }
 
 type areaRow struct {
-	where Problem // file and line or feature, for messages
-	area  area.Area
+	where    Problem // file and line or feature, for messages
+	area     area.Area
+	problems []Problem // found while parsing
 }
 
 // Areas imports administrative areas from a CSV file (columns code, name,
@@ -61,13 +62,17 @@ type areaRow struct {
 // written in one transaction.
 func Areas(ctx context.Context, store Store, path string, opts Options) (Summary, error) {
 	sum := Summary{File: path, Kind: "areas", DryRun: opts.DryRun, Strict: opts.Strict}
+	// Areas are few: every problem is held, then all are reported in file
+	// order and each rejected row is counted once.
+	var problems []Problem
+	reject := func(p Problem) { problems = append(problems, p) }
 	var rows []areaRow
 	var err error
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".geojson", ".json":
 		rows, err = readAreaGeoJSON(path)
 	default:
-		rows, err = readAreaCSV(path, &sum, opts)
+		rows, err = readAreaCSV(path, reject)
 	}
 	if err != nil {
 		return sum, err
@@ -76,13 +81,16 @@ func Areas(ctx context.Context, store Store, path string, opts Options) (Summary
 	if err != nil {
 		return sum, err
 	}
-	reject := func(p Problem) {
-		sum.Rejected++
+	good := resolveAreas(rows, tree, reject)
+	slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line + a.Feature - b.Line - b.Feature })
+	rejectedAt := map[int]bool{}
+	for _, p := range problems {
+		rejectedAt[p.Line+p.Feature] = true
 		if opts.Reject != nil {
 			opts.Reject(p)
 		}
 	}
-	good := resolveAreas(rows, tree, reject)
+	sum.Rejected = len(rejectedAt)
 	sum.Valid = len(good)
 	if opts.DryRun || (opts.Strict && sum.Rejected > 0) || len(good) == 0 {
 		return sum, nil
@@ -101,15 +109,17 @@ func resolveAreas(rows []areaRow, tree *area.Tree, reject func(Problem)) []area.
 	ok := make([]bool, len(rows))
 	for i := range rows {
 		r := &rows[i]
-		var problems []Problem
+		problems := r.problems
 		checked := r.area
 		if l := checked.Label; l != nil && (math.IsNaN(l.Lat) || math.IsNaN(l.Lon)) {
-			problems = append(problems, r.problem("latitude", "latitude and longitude go together: give both or neither"))
+			problems = merge(problems, []Problem{r.problem("latitude", "latitude and longitude go together: give both or neither")})
 			checked.Label = nil
 		}
+		var validated []Problem
 		for _, fe := range checked.Validate() {
-			problems = append(problems, r.problem(fe.Field, fe.Message))
+			validated = append(validated, r.problem(fe.Field, fe.Message))
 		}
+		problems = merge(problems, validated)
 		if first, dup := byCode[r.area.Code]; dup && len(problems) == 0 {
 			problems = append(problems, r.problem("code", fmt.Sprintf("%q appears twice in the file (first at %s)", r.area.Code, rows[first].where.position())))
 		}
@@ -197,10 +207,10 @@ func (p Problem) position() string {
 	return "feature " + strconv.Itoa(p.Feature)
 }
 
-func readAreaCSV(path string, sum *Summary, opts Options) ([]areaRow, error) {
-	f, err := os.Open(path)
+func readAreaCSV(path string, reject func(Problem)) ([]areaRow, error) {
+	f, err := openInput(path)
 	if err != nil {
-		return nil, muster.Wrap(muster.Invalid, err, "%s", path)
+		return nil, err
 	}
 	defer f.Close()
 	r := csv.NewReader(io.LimitReader(f, maxAreaFile))
@@ -221,34 +231,23 @@ func readAreaCSV(path string, sum *Summary, opts Options) ([]areaRow, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			sum.Rejected++
-			if opts.Reject != nil {
-				opts.Reject(Problem{File: path, Line: pe.StartLine, Message: csvMessage(pe, len(header))})
-			}
+			reject(Problem{File: path, Line: pe.StartLine, Message: csvMessage(pe, len(header))})
 			continue
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		line, _ := r.FieldPos(0)
 		var a area.Area
-		if ps := parseRecord(k, setters, record, &a, path, line); len(ps) > 0 {
-			sum.Rejected++
-			for _, p := range ps {
-				if opts.Reject != nil {
-					opts.Reject(p)
-				}
-			}
-			continue
-		}
-		rows = append(rows, areaRow{where: Problem{File: path, Line: line}, area: a})
+		ps := parseRecord(k, setters, record, &a, path, line)
+		rows = append(rows, areaRow{where: Problem{File: path, Line: line}, area: a, problems: ps})
 	}
 	return rows, nil
 }
 
 func readAreaGeoJSON(path string) ([]areaRow, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, muster.Wrap(muster.Invalid, err, "%s", path)
+		return nil, err
 	}
 	defer f.Close()
 	var fc struct {

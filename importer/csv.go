@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -104,9 +105,9 @@ func importCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path stri
 // rows; emit hands over a batch and reports false when the import stops.
 func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string, opts Options, emit func(batch[T]) bool) (Summary, error) {
 	var sum Summary
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return sum, muster.Wrap(muster.Invalid, err, "%s", path)
+		return sum, err
 	}
 	defer f.Close()
 	counter := &countingReader{r: f, progress: opts.Progress}
@@ -123,11 +124,20 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 	if err != nil {
 		return sum, err
 	}
-	reject := func(p Problem) {
-		if opts.Reject != nil {
-			opts.Reject(p)
+	// Problems wait for the end of their batch, where the checks against
+	// the store add theirs, and go out sorted: in file order.
+	var held []Problem
+	reject := func(p Problem) { held = append(held, p) }
+	report := func() {
+		slices.SortStableFunc(held, func(a, b Problem) int { return a.Line - b.Line })
+		for _, p := range held {
+			if opts.Reject != nil {
+				opts.Reject(p)
+			}
 		}
+		held = held[:0]
 	}
+	defer report()
 	seen := newFingerprints()
 	var pending []row[T]
 	var checkErr error
@@ -154,6 +164,7 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		}
 		sum.Valid += len(recs)
 		pending = pending[:0]
+		report()
 		return len(recs) == 0 || emit(batch[T]{recs: recs})
 	}
 	for {
@@ -177,9 +188,7 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		line, _ := r.FieldPos(0)
 		var rec T
 		ps := parseRecord(k, setters, record, &rec, path, line)
-		if len(ps) == 0 {
-			ps = append(ps, validate(k, &rec, tree, path, line)...)
-		}
+		ps = merge(ps, validate(k, &rec, tree, path, line))
 		if len(ps) == 0 {
 			if first, dup := seen.add(k.key(&rec), line); dup {
 				ps = append(ps, Problem{File: path, Line: line, Column: k.columns[0].name,
@@ -275,6 +284,17 @@ func validate[T any](k kind[T], rec *T, tree *area.Tree, path string, line int) 
 	return ps
 }
 
+// merge adds to what parsing found the problems validation found in other
+// columns: a value that did not parse needs one message, not two.
+func merge(parsed, validated []Problem) []Problem {
+	for _, v := range validated {
+		if !slices.ContainsFunc(parsed, func(p Problem) bool { return p.Column == v.Column }) {
+			parsed = append(parsed, v)
+		}
+	}
+	return parsed
+}
+
 // fingerprints remembers the keys seen in a file as 64-bit hashes with
 // their line: 12 bytes a row instead of the keys themselves.
 type fingerprints struct {
@@ -315,4 +335,18 @@ func (c *countingReader) report() {
 		c.progress(c.n)
 		c.last = c.n
 	}
+}
+
+// openInput opens a file to import; a missing or unreadable file is the
+// caller's mistake, not ours.
+func openInput(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, muster.Errorf(muster.Invalid, "%s: %v", path, err)
+	}
+	return f, nil
 }

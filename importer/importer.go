@@ -38,7 +38,8 @@ type Options struct {
 	// BatchSize is the number of rows written per transaction
 	// (DefaultBatchSize when zero).
 	BatchSize int
-	// Reject is called for every problem, in file order.
+	// Reject is called for every problem, in file order (CSV rows are
+	// reported a batch at a time).
 	Reject func(Problem)
 	// Progress is called now and then with the number of bytes read.
 	Progress func(bytesRead int64)

@@ -133,28 +133,37 @@ func LoadOrCreateKeyFile(path string) (*Keyring, error) {
 	return New(master)
 }
 
+// createKeyFile writes a fresh key to a temporary file and links it into
+// place, so that a process starting at the same moment sees either no key
+// file or a complete one, and both end up with the same key.
 func createKeyFile(path string) ([]byte, error) {
 	master := make([]byte, KeySize)
 	rand.Read(master)
 	data := []byte(base64.StdEncoding.EncodeToString(master) + "\n")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: if another process created the file meanwhile, use theirs.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return os.ReadFile(path)
-	}
+	tmp, err := os.CreateTemp(dir, ".key-*") // created 0600
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return data, f.Close()
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return os.ReadFile(path) // another process won: use its key
+	} else if err != nil {
+		return nil, err
+	}
+	return data, nil
 }

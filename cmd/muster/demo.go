@@ -37,14 +37,14 @@ Demo officers are created (or their passwords reset) and printed with
 their passwords. With --serve, muster then serves the API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.Persons <= 0 {
+				return usageError("--persons must be positive")
+			}
 			db, err := cfg.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if c.Persons < 0 {
-				return usageError("--persons must be positive")
-			}
 			c.Today = time.Now().UTC().Truncate(24 * time.Hour)
 			start := time.Now()
 			sum, err := loadDemo(cmd.Context(), db, c)
@@ -60,7 +60,7 @@ their passwords. With --serve, muster then serves the API.`,
 			}
 			if cfg.db == "" {
 				path := filepath.Join(cfg.dataDir, "demo-users.txt")
-				if err := os.WriteFile(path, []byte(creds), 0o600); err != nil {
+				if err := writePrivateFile(path, []byte(creds)); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "demo officers (also in %s):\n", path)
@@ -147,4 +147,22 @@ func demoUsers(ctx context.Context, db *sqlstore.DB) (string, error) {
 		fmt.Fprintf(&b, "  %-16s %-10s %-6s %s\n", u.Name, u.Role, u.Area, password)
 	}
 	return b.String(), nil
+}
+
+// writePrivateFile replaces path with data, readable by its owner only,
+// whatever the mode of a file already there.
+func writePrivateFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
