@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -11,9 +12,10 @@ import (
 
 // InsertPersonRowsBare writes rows made by PersonRows with the plainest
 // batched insert the engine offers: multi-row INSERTs without conflict
-// handling on SQLite, COPY straight into the table on PostgreSQL, one
-// transaction per batch. It is the floor against which the import path is
-// measured (muster bench import), not a way to load data.
+// handling on SQLite, in key order like the real path, COPY straight into
+// the table on PostgreSQL, one transaction per batch. It is the floor
+// against which the import path is measured (muster bench import), not a
+// way to load data.
 func (db *DB) InsertPersonRowsBare(ctx context.Context, rows [][]any) error {
 	if db.dialect == postgres {
 		conn, err := db.sql.Conn(ctx)
@@ -26,6 +28,8 @@ func (db *DB) InsertPersonRowsBare(ctx context.Context, rows [][]any) error {
 			return err
 		})
 	}
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(a, b []any) int { return compareKeys(a[0], b[0]) })
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		head := "INSERT INTO persons (" + strings.Join(personUpsert.cols, ", ") + ") VALUES "
 		stmt, err := tx.PrepareContext(ctx, head+placeholders(sqliteRowsPerStatement, len(personUpsert.cols)))

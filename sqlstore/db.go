@@ -92,9 +92,11 @@ func openSQLite(path string) (*sql.DB, error) {
 	// WAL lets readers go on while one writer writes; IMMEDIATE
 	// transactions take the write lock at BEGIN so that two writers queue
 	// on busy_timeout instead of failing on upgrade; synchronous=NORMAL is
-	// durable across application crashes in WAL mode.
+	// durable across application crashes in WAL mode. The large page cache
+	// keeps an import batch's dirty index pages in memory instead of
+	// spilling them to the WAL mid-transaction; reads go through mmap.
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "mmap_size(1073741824)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-262144)", "mmap_size(1073741824)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
