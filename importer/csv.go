@@ -37,6 +37,9 @@ type kind[T any] struct {
 	// problems by row index; nil when the kind needs no such check.
 	check func(ctx context.Context, rows []row[T]) (map[int][]Problem, error)
 	write func(ctx context.Context, recs []T) error
+	// prepare, when set, does the CPU work of write on the reading
+	// goroutine and returns the database work for the writing one.
+	prepare func(ctx context.Context, recs []T) (func(context.Context) error, error)
 }
 
 type row[T any] struct {
@@ -45,8 +48,9 @@ type row[T any] struct {
 }
 
 // batch is the unit passed from the reading stage to the writing stage.
-type batch[T any] struct {
-	recs []T
+type batch struct {
+	rows  int
+	write func(context.Context) error
 }
 
 // importCSV runs the two stages of an import: one goroutine reads,
@@ -68,12 +72,12 @@ func importCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path stri
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan batch[T], 2)
+	batches := make(chan batch, 1)
 	var readErr error
 	var counts Summary
 	go func() {
 		defer close(batches)
-		counts, readErr = readCSV(ctx, k, tree, path, opts, func(b batch[T]) bool {
+		counts, readErr = readCSV(ctx, k, tree, path, opts, func(b batch) bool {
 			select {
 			case batches <- b:
 				return true
@@ -87,12 +91,12 @@ func importCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path stri
 		if writeErr != nil || opts.DryRun {
 			continue // drain so that the reader ends
 		}
-		if err := k.write(ctx, b.recs); err != nil {
+		if err := b.write(ctx); err != nil {
 			writeErr = fmt.Errorf("%s: writing %s: %w", path, k.name, err)
 			cancel()
 			continue
 		}
-		sum.Imported += len(b.recs)
+		sum.Imported += b.rows
 	}
 	sum.Rejected, sum.Valid = counts.Rejected, counts.Valid
 	if writeErr != nil {
@@ -103,7 +107,7 @@ func importCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path stri
 
 // readCSV is the reading stage. It returns counts of rejected and valid
 // rows; emit hands over a batch and reports false when the import stops.
-func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string, opts Options, emit func(batch[T]) bool) (Summary, error) {
+func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string, opts Options, emit func(batch) bool) (Summary, error) {
 	var sum Summary
 	f, err := openInput(path)
 	if err != nil {
@@ -165,7 +169,16 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		sum.Valid += len(recs)
 		pending = pending[:0]
 		report()
-		return len(recs) == 0 || emit(batch[T]{recs: recs})
+		if len(recs) == 0 || opts.DryRun {
+			return true
+		}
+		b := batch{rows: len(recs), write: func(ctx context.Context) error { return k.write(ctx, recs) }}
+		if k.prepare != nil {
+			if b.write, checkErr = k.prepare(ctx, recs); checkErr != nil {
+				return false
+			}
+		}
+		return emit(b)
 	}
 	for {
 		if ctx.Err() != nil {

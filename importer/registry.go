@@ -36,7 +36,16 @@ func Persons(ctx context.Context, store Store, path string, opts Options) (Summa
 		validate: func(p *registry.Person) []registry.FieldError { return p.Validate(today) },
 		write:    store.UpsertPersons,
 	}
+	if p, ok := store.(personPreparer); ok {
+		k.prepare = p.PreparePersons
+	}
 	return importCSV(ctx, k, tree, path, opts)
+}
+
+// personPreparer is implemented by stores that can seal a batch of persons
+// apart from writing it (see sqlstore.DB.PreparePersons).
+type personPreparer interface {
+	PreparePersons(ctx context.Context, persons []registry.Person) (func(context.Context) error, error)
 }
 
 // Organisations imports organisations from a CSV file.

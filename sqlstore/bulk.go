@@ -37,21 +37,30 @@ const sqliteRowsPerStatement = 1000
 // one INSERT ... SELECT on PostgreSQL. Later rows win over earlier rows
 // with the same key.
 func (db *DB) write(ctx context.Context, u upsert, rows [][]any) error {
+	return db.prepareWrite(u, rows)(ctx)
+}
+
+// prepareWrite does the CPU work of write up front and returns the
+// database work, so that a caller can prepare one batch while another is
+// being written.
+func (db *DB) prepareWrite(u upsert, rows [][]any) func(context.Context) error {
 	if len(rows) == 0 {
-		return nil
+		return func(context.Context) error { return nil }
 	}
 	rows = lastPerKey(rows)
 	if db.dialect == postgres {
-		return db.copyUpsert(ctx, u, rows)
+		return func(ctx context.Context) error { return db.copyUpsert(ctx, u, rows) }
 	}
 	// In key order, successive inserts land on neighbouring pages of the
 	// key's index, which stay in cache: random keys (blind indexes) would
 	// otherwise seek across the whole index for every row.
 	sorted := slices.Clone(rows)
 	slices.SortFunc(sorted, func(a, b []any) int { return compareKeys(a[0], b[0]) })
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return db.insertRows(ctx, tx, u, sorted)
-	})
+	return func(ctx context.Context) error {
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			return db.insertRows(ctx, tx, u, sorted)
+		})
+	}
 }
 
 func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, u upsert, rows [][]any) error {

@@ -29,11 +29,22 @@ func (db *DB) NationalIDIndex(nationalID string) []byte {
 // UpsertPersons inserts or updates persons by national ID, in one
 // transaction, sealing their personal fields. Every area must exist.
 func (db *DB) UpsertPersons(ctx context.Context, persons []registry.Person) error {
-	rows, err := db.PersonRows(ctx, persons)
+	write, err := db.PreparePersons(ctx, persons)
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, personUpsert, rows)
+	return write(ctx)
+}
+
+// PreparePersons does the CPU work of UpsertPersons (sealing, ordering)
+// and returns the database work: an importer seals one batch while the
+// previous one is written.
+func (db *DB) PreparePersons(ctx context.Context, persons []registry.Person) (func(context.Context) error, error) {
+	rows, err := db.PersonRows(ctx, persons)
+	if err != nil {
+		return nil, err
+	}
+	return db.prepareWrite(personUpsert, rows), nil
 }
 
 // PersonRows returns the column values UpsertPersons writes for persons,
