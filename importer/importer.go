@@ -55,8 +55,8 @@ func (o Options) today() time.Time {
 // DefaultBatchSize is the number of rows an import writes per
 // transaction: large enough that the random inserts into the national-ID
 // index of a big registry touch each index page several times per commit
-// rather than once (20,000 rows: 48k rows/s at 1M rows on SQLite; 50,000:
-// 64-76k rows/s), small enough to keep an import's heap near 200 MB.
+// rather than once (see docs/PERFORMANCE.md), and small enough to keep an
+// import's heap under 300 MB.
 const DefaultBatchSize = 50000
 
 func (o Options) batchSize() int {
