@@ -15,6 +15,7 @@ import (
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/demo"
+	"github.com/muster-org/muster/importer"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
 )
@@ -80,21 +81,55 @@ their passwords. With --serve, muster then serves the API.`,
 	return cmd
 }
 
-// storeSink hands the generated country to the store in the batches the
-// generator makes.
-type storeSink struct{ db *sqlstore.DB }
+// storeSink hands the generated country to the store in batches as large
+// as an import's: the generator's own batches are small, and bulk writes
+// are faster in large transactions. Owners are written before the
+// resources that name them.
+type storeSink struct {
+	db        *sqlstore.DB
+	orgs      []registry.Organisation
+	persons   []registry.Person
+	resources []registry.Resource
+}
 
-func (s storeSink) Areas(ctx context.Context, areas []area.Area) error {
+func (s *storeSink) Areas(ctx context.Context, areas []area.Area) error {
 	return s.db.SaveAreas(ctx, areas)
 }
-func (s storeSink) Organisations(ctx context.Context, o []registry.Organisation) error {
-	return s.db.UpsertOrganisations(ctx, o)
+
+func (s *storeSink) Organisations(ctx context.Context, o []registry.Organisation) error {
+	s.orgs = append(s.orgs, o...)
+	return s.flushIfFull(ctx)
 }
-func (s storeSink) Persons(ctx context.Context, p []registry.Person) error {
-	return s.db.UpsertPersons(ctx, p)
+
+func (s *storeSink) Persons(ctx context.Context, p []registry.Person) error {
+	s.persons = append(s.persons, p...)
+	return s.flushIfFull(ctx)
 }
-func (s storeSink) Resources(ctx context.Context, r []registry.Resource) error {
-	return s.db.UpsertResources(ctx, r)
+
+func (s *storeSink) Resources(ctx context.Context, r []registry.Resource) error {
+	s.resources = append(s.resources, r...)
+	return s.flushIfFull(ctx)
+}
+
+func (s *storeSink) flushIfFull(ctx context.Context) error {
+	if len(s.orgs)+len(s.persons)+len(s.resources) < importer.DefaultBatchSize {
+		return nil
+	}
+	return s.flush(ctx)
+}
+
+func (s *storeSink) flush(ctx context.Context) error {
+	if err := s.db.UpsertOrganisations(ctx, s.orgs); err != nil {
+		return err
+	}
+	if err := s.db.UpsertPersons(ctx, s.persons); err != nil {
+		return err
+	}
+	if err := s.db.UpsertResources(ctx, s.resources); err != nil {
+		return err
+	}
+	s.orgs, s.persons, s.resources = s.orgs[:0], s.persons[:0], s.resources[:0]
+	return nil
 }
 
 func loadDemo(ctx context.Context, db *sqlstore.DB, c demo.Config) (demo.Summary, error) {
@@ -108,7 +143,11 @@ func loadDemo(ctx context.Context, db *sqlstore.DB, c demo.Config) (demo.Summary
 			bar.Set(done)
 		}
 	}
-	sum, err := demo.Generate(ctx, c, storeSink{db}, progress)
+	sink := &storeSink{db: db}
+	sum, err := demo.Generate(ctx, c, sink, progress)
+	if err == nil {
+		err = sink.flush(ctx)
+	}
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(os.Stderr)
