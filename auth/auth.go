@@ -101,11 +101,17 @@ var namePattern = func(s string) bool {
 	return true
 }
 
+// reservedNames name actors that are not officers in order histories.
+var reservedNames = []string{"system", "addressee", "citizen"}
+
 // ValidateName checks a user name: 2 to 64 lower-case letters, digits,
-// '.', '-' or '_'.
+// '.', '-' or '_', and not a name reserved for non-officer actors.
 func ValidateName(s string) error {
 	if !namePattern(s) {
 		return muster.Errorf(muster.Invalid, "user name %q: use 2 to 64 lower-case letters, digits, '.', '-' or '_'", s)
+	}
+	if slices.Contains(reservedNames, s) {
+		return muster.Errorf(muster.Invalid, "user name %q is reserved", s)
 	}
 	return nil
 }

@@ -75,7 +75,9 @@ func TestPermissions(t *testing.T) {
 	if _, err := ParseRole("general"); err == nil {
 		t.Error("unknown role accepted")
 	}
-	if err := ValidateName("Dosso Registrar"); err == nil {
-		t.Error("bad user name accepted")
+	for _, bad := range []string{"Dosso Registrar", "x", "system", "addressee"} {
+		if err := ValidateName(bad); err == nil {
+			t.Errorf("user name %q accepted", bad)
+		}
 	}
 }
