@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/tlog"
+)
+
+// Log returns the transparency log for reading: roots, proofs, leaves.
+func (db *DB) Log() *tlog.Log { return db.transparencyLog(db.sql) }
+
+// SignCheckpoint signs and stores a checkpoint of the log's current size
+// (or returns the stored one if the log has not grown).
+func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
+	var cp []byte
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		cp, err = db.transparencyLog(tx).Sign(ctx, signer)
+		return err
+	})
+	return cp, err
+}
+
+// LatestCheckpoint returns the most recent signed checkpoint, if any.
+func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, bool, error) {
+	cp, ok, err := logStore{db: db, q: db.sql}.LatestCheckpoint(ctx)
+	return cp.Note, ok, err
+}
+
+// LogProblem is something `muster log verify` found wrong.
+type LogProblem struct {
+	What string `json:"what"`
+}
+
+// VerifyLog checks the transparency log against itself and against the
+// rows it records: the tree is recomputed from the stored leaves and
+// compared with every stored tile and checkpoint (tlog.Audit), and every
+// order event is re-encoded and compared with its leaf, so that a row
+// changed behind muster's back is named.
+func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Report, []LogProblem, error) {
+	report, err := tlog.Audit(ctx, logStore{db: db, q: db.sql}, verifier, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var problems []LogProblem
+	for _, m := range report.Mismatches {
+		problems = append(problems, LogProblem{What: m.String()})
+	}
+	log := db.Log()
+	var after string
+	for {
+		orders, err := db.ListOrders(ctx, OrderFilter{After: after, Limit: 1000})
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(orders) == 0 {
+			break
+		}
+		for _, o := range orders {
+			events, err := db.OrderEvents(ctx, o.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			problems = append(problems, checkOrderEvents(ctx, log, o, events)...)
+		}
+		after = orders[len(orders)-1].ID
+	}
+	return report, problems, nil
+}
+
+// checkOrderEvents compares an order's stored history with the order row
+// (order.CheckHistory) and each event with its log leaf.
+func checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder, events []StoredEvent) []LogProblem {
+	var problems []LogProblem
+	records := make([]order.Record, len(events))
+	for i, e := range events {
+		records[i] = e.Record
+	}
+	if err := o.CheckHistory(records); err != nil {
+		problems = append(problems, LogProblem{What: fmt.Sprintf("order %s: history does not match the order row: %v", o.ID, err)})
+	}
+	for _, e := range events {
+		signed := ""
+		if e.Event == order.EventIssue {
+			signed = o.Signed
+		}
+		want := logEntry(o.Order, e.Record, signed).MarshalLeaf()
+		got, err := log.Leaf(ctx, e.LogIndex)
+		if err != nil {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("order %s event %d: log leaf %d: %v", o.ID, e.Seq, e.LogIndex, err)})
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("order %s event %d (%s): the stored row differs from log leaf %d", o.ID, e.Seq, e.Event, e.LogIndex)})
+		}
+	}
+	return problems
+}

@@ -1,0 +1,214 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/registry"
+)
+
+const orderColumns = `o.id, o.code, o.kind, p.nid_index, p.personal, g.org_id, au.code, o.state, o.seq, o.deadline, o.details,
+	o.drafted_by, o.approved_by, o.reviewed_by, o.created_at, o.issued_at, o.key_id, o.log_index, o.signed`
+
+const orderFrom = ` FROM orders o JOIN authorities au ON au.id = o.authority_id
+	LEFT JOIN persons p ON p.id = o.addressee_person_id
+	LEFT JOIN organisations g ON g.id = o.addressee_org_id`
+
+func (db *DB) scanOrder(s interface{ Scan(...any) error }) (IssuedOrder, error) {
+	var (
+		o            IssuedOrder
+		code, body   string
+		idx, sealed  []byte
+		orgID, keyID sql.NullString
+		signed       sql.NullString
+		issuedAt     sql.NullTime
+		logIndex     sql.NullInt64
+		kind, state  string
+	)
+	if err := s.Scan(&o.ID, &code, &kind, &idx, &sealed, &orgID, &o.Authority, &state, &o.Seq, &o.Deadline, &body,
+		&o.DraftedBy, &o.ApprovedBy, &o.ReviewedBy, &o.CreatedAt, &issuedAt, &keyID, &logIndex, &signed); err != nil {
+		return o, err
+	}
+	o.Code, o.Kind, o.State = order.Code(code), order.Kind(kind), order.State(state)
+	if orgID.Valid {
+		o.Addressee = registry.Owner{Kind: registry.OwnerOrganisation, ID: orgID.String}
+	} else {
+		pf, err := db.openPersonal(idx, sealed)
+		if err != nil {
+			return o, muster.Wrap(muster.Internal, err, "order %s: addressee", o.ID)
+		}
+		o.Addressee = registry.Owner{Kind: registry.OwnerPerson, ID: pf.nationalID}
+	}
+	var d details
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return o, muster.Wrap(muster.Internal, err, "order %s: details", o.ID)
+	}
+	o.Items, o.Place, o.LegalBasis, o.Reason, o.Compensation = d.Items, d.Place, d.LegalBasis, d.Reason, d.Compensation
+	o.Deadline, o.CreatedAt = o.Deadline.UTC(), o.CreatedAt.UTC()
+	if issuedAt.Valid {
+		o.IssuedAt = issuedAt.Time.UTC()
+	}
+	o.KeyID, o.Signed = keyID.String, signed.String
+	if logIndex.Valid {
+		o.LogIndex = uint64(logIndex.Int64)
+	}
+	return o, nil
+}
+
+// loadOrder reads one order by id, for update inside a transaction.
+func (db *DB) loadOrder(ctx context.Context, q querier, id string) (IssuedOrder, error) {
+	query := `SELECT ` + orderColumns + orderFrom + ` WHERE o.id = ?`
+	if db.dialect == postgres {
+		query += ` FOR UPDATE OF o`
+	}
+	o, err := db.scanOrder(q.QueryRowContext(ctx, db.rebind(query), id))
+	if err != nil {
+		return o, notFound(err, "no order %s", id)
+	}
+	return o, nil
+}
+
+// Order returns the order with the given id or short code if its
+// addressee lies within the jurisdiction.
+func (db *DB) Order(ctx context.Context, idOrCode, within string) (IssuedOrder, error) {
+	key, col := idOrCode, "o.id"
+	if c, err := order.ParseCode(idOrCode); err == nil {
+		key, col = string(c), "o.code"
+	}
+	query := `SELECT ` + orderColumns + orderFrom + ` WHERE ` + col + ` = ?`
+	args := []any{key}
+	if within != "" {
+		clause, arg, err := db.withinClause(ctx, "o.area_id", within)
+		if err != nil {
+			return IssuedOrder{}, err
+		}
+		query += " AND " + clause
+		args = append(args, arg...)
+	}
+	o, err := db.scanOrder(db.sql.QueryRowContext(ctx, db.rebind(query), args...))
+	if err != nil {
+		return o, notFound(err, "no order %s in your jurisdiction", idOrCode)
+	}
+	return o, nil
+}
+
+// OrderFilter selects orders.
+type OrderFilter struct {
+	Within string
+	State  order.State
+	Kind   order.Kind
+	After  string // the id of the last order of the previous page
+	Limit  int
+}
+
+// ListOrders returns orders matching f, oldest first.
+func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, error) {
+	query := `SELECT ` + orderColumns + orderFrom + ` WHERE o.id > ?`
+	args := []any{f.After}
+	if f.Within != "" {
+		clause, arg, err := db.withinClause(ctx, "o.area_id", f.Within)
+		if err != nil {
+			return nil, err
+		}
+		query += " AND " + clause
+		args = append(args, arg...)
+	}
+	if f.State != "" {
+		query += ` AND o.state = ?`
+		args = append(args, string(f.State))
+	}
+	if f.Kind != "" {
+		query += ` AND o.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	query += fmt.Sprintf(` ORDER BY o.id LIMIT %d`, clampLimit(f.Limit))
+	rows, err := db.sql.QueryContext(ctx, db.rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []IssuedOrder
+	for rows.Next() {
+		o, err := db.scanOrder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// StoredEvent is an order event as stored, with its transparency-log index.
+type StoredEvent struct {
+	order.Record
+	LogIndex uint64 `json:"log_index"`
+}
+
+// OrderEvents returns an order's history, oldest first, notes opened.
+func (db *DB) OrderEvents(ctx context.Context, orderID string) ([]StoredEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT order_id, seq, event, from_state, to_state, actor, role, at, deadline, note, log_index
+		FROM order_events WHERE order_id = ? ORDER BY seq`), orderID)
+	if err != nil {
+		return nil, fmt.Errorf("order events: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredEvent
+	for rows.Next() {
+		var e StoredEvent
+		var event, from, to, role string
+		var deadline sql.NullTime
+		var note []byte
+		if err := rows.Scan(&e.OrderID, &e.Seq, &event, &from, &to, &e.Actor, &role, &e.At, &deadline, &note, &e.LogIndex); err != nil {
+			return nil, err
+		}
+		e.Event, e.From, e.To, e.Role = order.Event(event), order.State(from), order.State(to), auth.Role(role)
+		e.At = e.At.UTC()
+		if deadline.Valid {
+			e.Deadline = deadline.Time.UTC()
+		}
+		if note != nil {
+			pt, err := db.keys.Open(note, []byte(fmt.Sprintf("order_events.note|%s|%d", e.OrderID, e.Seq)))
+			if err != nil {
+				return nil, muster.Wrap(muster.Internal, err, "order %s event %d: note", e.OrderID, e.Seq)
+			}
+			e.Note = string(pt)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountOrders counts orders by state within a jurisdiction.
+func (db *DB) CountOrders(ctx context.Context, within string) (map[order.State]int, error) {
+	query := `SELECT o.state, COUNT(*) FROM orders o`
+	var args []any
+	if within != "" {
+		clause, arg, err := db.withinClause(ctx, "o.area_id", within)
+		if err != nil {
+			return nil, err
+		}
+		query += " WHERE " + clause
+		args = arg
+	}
+	rows, err := db.sql.QueryContext(ctx, db.rebind(query+` GROUP BY o.state`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[order.State]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[order.State(strings.TrimSpace(s))] = n
+	}
+	return out, rows.Err()
+}
