@@ -114,6 +114,11 @@ func newRoot() *cobra.Command {
 		newDemoCmd(cfg),
 		newUsersCmd(cfg),
 		newBenchCmd(cfg),
+		newAuthorityCmd(cfg),
+		newKeysCmd(cfg),
+		newOrdersCmd(cfg),
+		newVerifyCmd(cfg),
+		newLogCmd(cfg),
 	)
 	return root
 }
