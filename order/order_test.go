@@ -141,7 +141,7 @@ func TestNewID(t *testing.T) {
 	if a >= b {
 		t.Errorf("a later ID does not sort later: %s, %s", a, b)
 	}
-	if NewID(now) == NewID(now) {
+	if x, y := NewID(now), NewID(now); x == y {
 		t.Error("two IDs in the same millisecond are equal")
 	}
 	// The first 10 characters are the milliseconds since 1970, as a ULID
