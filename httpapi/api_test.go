@@ -27,6 +27,7 @@ func TestAPI(t *testing.T) {
 			{"Jurisdiction", testJurisdiction},
 			{"Roles", testRoles},
 			{"AccessMatrix", testAccessMatrix},
+			{"LogRoutes", testLogRoutes},
 			{"Areas", testAreasRoutes},
 			{"Paging", testPaging},
 			{"Filters", testFilters},
@@ -223,7 +224,8 @@ func testRoles(t *testing.T, f *fixture) {
 // testAccessMatrix walks the route table: every route answers each role
 // as auth.Can says, and every non-public route refuses an anonymous call.
 func testAccessMatrix(t *testing.T, f *fixture) {
-	example := strings.NewReplacer("{code}", "NE", "{national_id}", "DS0003", "{org_id}", "ORG-DS1", "{resource_id}", "RES-DS2")
+	example := strings.NewReplacer("{code}", "NE", "{national_id}", "DS0003", "{org_id}", "ORG-DS1", "{resource_id}", "RES-DS2",
+		"{index}", "1", "/log/proof/inclusion", "/log/proof/inclusion?index=1&size=3", "/log/proof/consistency", "/log/proof/consistency?old=1&size=3")
 	for _, rt := range f.api.Routes() {
 		if rt.Pattern == "/api/v1/logout" || rt.Pattern == "/api/v1/login" {
 			continue // they change sessions; tested on their own

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"golang.org/x/mod/sumdb/note"
 	"io"
 	"log/slog"
 	"net/http"
@@ -130,6 +131,9 @@ type fixture struct {
 	logs   *syncBuffer
 	now    time.Time
 	tokens map[string]string // by user name
+
+	logSigner   note.Signer
+	logVerifier note.Verifier
 }
 
 func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
@@ -153,9 +157,11 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 		}
 	}
 	f := &fixture{db: db, logs: &syncBuffer{}, now: time.Now().UTC().Truncate(time.Second), tokens: map[string]string{}}
+	f.logSigner, f.logVerifier = seedLog(t, db)
 	f.api = New(db, Options{
-		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:    func() time.Time { return f.now },
+		Logger:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:       func() time.Time { return f.now },
+		LogSigner: f.logSigner,
 	})
 	// Every test here logs in from 127.0.0.1; the limit has its own test.
 	f.api.logins = newIPLimiter(rate.Inf, 0)

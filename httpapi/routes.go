@@ -65,6 +65,17 @@ func (s *Server) routeTable() []route {
 		{Route: Route{"GET", "/api/v1/openapi.json", "", "This API's OpenAPI 3.1 document"},
 			handle: s.serveOpenAPI, response: "OpenAPI"},
 
+		{Route: Route{"GET", "/log/checkpoint", "", "The transparency log's latest checkpoint (C2SP signed note)"},
+			handle: s.serveCheckpoint},
+		{Route: Route{"GET", "/log/proof/inclusion", "", "Inclusion proof of leaf index in the tree of size size"},
+			handle: s.inclusionProof, params: []param{
+				{"index", "query", "integer", "leaf index"}, {"size", "query", "integer", "tree size"}}},
+		{Route: Route{"GET", "/log/proof/consistency", "", "Consistency proof between tree sizes old and size"},
+			handle: s.consistencyProof, params: []param{
+				{"old", "query", "integer", "older tree size"}, {"size", "query", "integer", "newer tree size"}}},
+		{Route: Route{"GET", "/log/leaf/{index}", "", "One leaf of the log, exactly as hashed"},
+			handle: s.serveLeaf, params: []param{pathParam("index", "leaf index")}},
+
 		{Route: Route{"POST", "/api/v1/login", "", "Log in with a name and password; returns a bearer token"},
 			handle: s.login, body: "LoginRequest", response: "LoginResponse"},
 		{Route: Route{"POST", "/api/v1/logout", Authenticated, "End the session of the presented token"},

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
+	"github.com/muster-org/muster/tlog"
 )
 
 // Store is what the API needs from storage; *sqlstore.DB satisfies it.
@@ -43,6 +45,10 @@ type Store interface {
 	SessionUser(ctx context.Context, tokenHash []byte) (auth.User, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	LogAccess(ctx context.Context, userID int64, action, subject string) error
+
+	Log() *tlog.Log
+	SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error)
+	LatestCheckpoint(ctx context.Context) ([]byte, bool, error)
 }
 
 // Options configures a Server; the zero value works.
@@ -51,6 +57,7 @@ type Options struct {
 	SessionTTL time.Duration        // 0 → 12h
 	Now        func() time.Time     // nil → time.Now
 	Registry   *prometheus.Registry // nil → a new one; /metrics serves it (plus Go/process collectors)
+	LogSigner  note.Signer          // nil → /log/checkpoint serves the latest stored checkpoint
 }
 
 // DefaultSessionTTL is how long a login lasts when Options.SessionTTL is 0:
@@ -66,14 +73,16 @@ type Server struct {
 	metrics *metrics
 	logins  *ipLimiter
 	routes  []route
-	mux     *http.ServeMux
-	openapi []byte
+	// logSigner signs checkpoints on demand; nil on read-only replicas.
+	logSigner note.Signer
+	mux       *http.ServeMux
+	openapi   []byte
 }
 
 // New returns a Server over store. It panics if the route table and the
 // OpenAPI document disagree, which is a programming error caught by tests.
 func New(store Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, ttl: opts.SessionTTL, now: opts.Now}
+	s := &Server{store: store, log: opts.Logger, ttl: opts.SessionTTL, now: opts.Now, logSigner: opts.LogSigner}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -68,7 +68,7 @@ their passwords. With --serve, muster then serves the API.`,
 			}
 			fmt.Fprint(out, creds)
 			if serveAfter {
-				return serve(cmd.Context(), db, addr)
+				return serve(cmd.Context(), cfg, db, addr)
 			}
 			return nil
 		},

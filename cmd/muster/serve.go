@@ -28,7 +28,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			return serve(cmd.Context(), db, addr)
+			return serve(cmd.Context(), cfg, db, addr)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on (MUSTER_ADDR)")
@@ -36,9 +36,13 @@ func newServeCmd(cfg *config) *cobra.Command {
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, db *sqlstore.DB, addr string) error {
+func serve(ctx context.Context, cfg *config, db *sqlstore.DB, addr string) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	api := httpapi.New(db, httpapi.Options{Logger: logger})
+	signer, _, err := cfg.logSigner()
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(db, httpapi.Options{Logger: logger, LogSigner: signer})
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           api,
