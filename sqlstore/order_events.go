@@ -1,0 +1,72 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/tlog"
+)
+
+// citizenTopics are the events the addressee is told about: a decision
+// on their claim or appeal, a deferral, a cancellation, compensation.
+var citizenTopics = map[order.Event]string{
+	order.EventExempt: "order.decided", order.EventDefer: "order.decided", order.EventRejectClaim: "order.decided",
+	order.EventUphold: "order.decided", order.EventDismiss: "order.decided",
+	order.EventCancel: "order.changed", order.EventCompensate: "order.compensated",
+}
+
+// Change is one event to apply to an order.
+type Change struct {
+	Event order.Event
+	Actor order.Actor
+	Note  string    // may hold personal details: stored sealed, never logged
+	Until time.Time // the new deadline of a deferral
+}
+
+// ApplyOrderEvent moves an order through its lifecycle: the transition is
+// checked (state, role, independence of reviewers), and the order row, the
+// event, its log leaf and any message to the addressee are written in one
+// transaction. within scopes the order to a jurisdiction ("" for all).
+func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Change) (IssuedOrder, error) {
+	found, err := db.Order(ctx, idOrCode, within)
+	if err != nil {
+		return IssuedOrder{}, err
+	}
+	now := db.now().UTC().Truncate(time.Millisecond)
+	var out IssuedOrder
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := db.loadOrder(ctx, tx, found.ID)
+		if err != nil {
+			return err
+		}
+		var rec order.Record
+		if c.Event == order.EventDefer {
+			rec, err = o.Defer(c.Actor, c.Until.UTC(), now, c.Note)
+		} else {
+			rec, err = o.Apply(c.Event, c.Actor, now, c.Note)
+		}
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, reviewed_by = ?, deadline = ?
+			WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, o.ReviewedBy, o.Deadline.UTC(), o.ID, o.Seq-1)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("order %s changed meanwhile; try again", o.Code)
+		}
+		if topic, ok := citizenTopics[c.Event]; ok {
+			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO outbox (order_id, topic, state, created_at) VALUES (?, ?, 'pending', ?)`),
+				o.ID, topic, now); err != nil {
+				return err
+			}
+		}
+		out = o
+		return db.recordEvents(ctx, tx, []order.Record{rec}, []tlog.Entry{logEntry(o.Order, rec, "")})
+	})
+	return out, err
+}

@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"testing"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/tlog"
+)
+
+func TestOrderLifecycle(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		drafts, err := db.DraftOrders(ctx, []order.Order{callUp("NE0001")}, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, approver, db.AddresseeRef); err != nil {
+			t.Fatal(err)
+		}
+		code := string(drafts[0].Code)
+		reviewer1 := order.Actor{Role: auth.Reviewer, Name: "board.one"}
+		reviewer2 := order.Actor{Role: auth.Reviewer, Name: "board.two"}
+		treasurer := order.Actor{Role: auth.Treasurer, Name: "treasurer"}
+		steps := []struct {
+			change Change
+			want   order.State
+			kind   muster.Kind // of the expected error, "" for success
+		}{
+			{Change{Event: order.EventAcknowledge, Actor: order.AddresseeActor}, "", muster.Conflict}, // not notified yet
+			{Change{Event: order.EventNotify, Actor: order.SystemActor}, order.StateNotified, ""},
+			{Change{Event: order.EventClaim, Actor: order.AddresseeActor, Note: "soutien de famille, 4 enfants"}, order.StateClaimed, ""},
+			{Change{Event: order.EventRejectClaim, Actor: order.Actor{Role: auth.Reviewer, Name: approver.Name}}, "", muster.Forbidden},
+			{Change{Event: order.EventRejectClaim, Actor: reviewer1}, order.StateClaimRejected, ""},
+			{Change{Event: order.EventAppeal, Actor: order.AddresseeActor}, order.StateAppealed, ""},
+			{Change{Event: order.EventDismiss, Actor: reviewer1}, "", muster.Forbidden}, // decided the claim
+			{Change{Event: order.EventDismiss, Actor: reviewer2}, order.StateDismissed, ""},
+			{Change{Event: order.EventFulfil, Actor: officer}, order.StateFulfilled, ""},
+			{Change{Event: order.EventRelease, Actor: officer}, order.StateReleased, ""},
+			{Change{Event: order.EventCompensate, Actor: officer}, "", muster.Forbidden},
+			{Change{Event: order.EventCompensate, Actor: treasurer}, order.StateCompensated, ""},
+			{Change{Event: order.EventClose, Actor: officer}, order.StateClosed, ""},
+		}
+		for _, s := range steps {
+			o, err := db.ApplyOrderEvent(ctx, code, "NE.DS", s.change)
+			if s.kind != "" {
+				if muster.ErrorKind(err) != s.kind {
+					t.Fatalf("%s by %s: err = %v, want %s", s.change.Event, s.change.Actor.Name, err, s.kind)
+				}
+				continue
+			}
+			if err != nil || o.State != s.want {
+				t.Fatalf("%s by %s: state %s, err %v; want %s", s.change.Event, s.change.Actor.Name, o.State, err, s.want)
+			}
+		}
+		events, err := db.OrderEvents(ctx, drafts[0].ID)
+		if err != nil || len(events) != 12 {
+			t.Fatalf("%d events, %v", len(events), err)
+		}
+		if events[4].Note != "soutien de famille, 4 enfants" {
+			t.Errorf("claim note = %q", events[4].Note)
+		}
+		// The claim's grounds are personal: sealed in the database, absent from the log.
+		leaf, _ := db.Log().Leaf(ctx, events[4].LogIndex)
+		if string(leaf) == "" || strings.Contains(string(leaf), "famille") || strings.Contains(string(leaf), "enfants") {
+			t.Errorf("claim leaf %q", leaf)
+		}
+		skey, vkey, _ := tlog.GenerateLogKey("muster.test/log")
+		signer, _ := note.NewSigner(skey)
+		verifier, _ := note.NewVerifier(vkey)
+		db.SignCheckpoint(ctx, signer)
+		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
+			t.Errorf("log verify after a whole lifecycle: %v %v %v", report, problems, err)
+		}
+		// Out of jurisdiction: Diffa cannot act on a Dosso order.
+		if _, err := db.ApplyOrderEvent(ctx, code, "NE.DF", Change{Event: order.EventClose, Actor: officer}); muster.ErrorKind(err) != muster.NotFound {
+			t.Errorf("Diffa acting on a Dosso order: %v", err)
+		}
+	})
+}
+
+func TestOrderDeferral(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		drafts, _ := db.DraftOrders(ctx, []order.Order{callUp("NE0001")}, officer)
+		db.ApproveOrders(ctx, []string{drafts[0].ID}, approver, db.AddresseeRef)
+		id := drafts[0].ID
+		reviewer := order.Actor{Role: auth.Reviewer, Name: "board.one"}
+		for _, c := range []Change{
+			{Event: order.EventNotify, Actor: order.SystemActor},
+			{Event: order.EventClaim, Actor: order.AddresseeActor},
+		} {
+			if _, err := db.ApplyOrderEvent(ctx, id, "", c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		until := drafts[0].Deadline.AddDate(0, 3, 0)
+		o, err := db.ApplyOrderEvent(ctx, id, "", Change{Event: order.EventDefer, Actor: reviewer, Until: until})
+		if err != nil || o.State != order.StateDeferred || !o.Deadline.Equal(until) {
+			t.Fatalf("defer: %+v, %v", o, err)
+		}
+		back, _ := db.Order(ctx, id, "")
+		if !back.Deadline.Equal(until) {
+			t.Errorf("stored deadline %v, want %v", back.Deadline, until)
+		}
+	})
+}
+
