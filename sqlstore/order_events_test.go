@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"testing"
 	"strings"
+	"testing"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -112,4 +112,3 @@ func TestOrderDeferral(t *testing.T) {
 		}
 	})
 }
-
