@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/printout"
+	"github.com/muster-org/muster/registry"
+	"github.com/muster-org/muster/sqlstore"
+)
+
+func newOrdersPDFCmd(cfg *config) *cobra.Command {
+	var lang, out string
+	cmd := &cobra.Command{
+		Use:   "pdf ID|CODE --lang fr|en|ha|dje -o FILE.pdf",
+		Short: "Print an issued order as a PDF to hand to its addressee",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			o, err := db.Order(cmd.Context(), args[0], "")
+			if err != nil {
+				return err
+			}
+			doc, err := printable(cmd.Context(), db, o)
+			if err != nil {
+				return err
+			}
+			pdf, err := printout.Render(doc, lang)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, pdf, 0o600); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d bytes)\n", out, len(pdf))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&lang, "lang", "fr", "language: fr, en, ha or dje")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "PDF file to write")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+// printable turns an issued order into what the printed order shows: the
+// addressee's name (the paper is handed to them) and the short reference
+// of the QR code, nothing more of theirs.
+func printable(ctx context.Context, db *sqlstore.DB, o sqlstore.IssuedOrder) (printout.Order, error) {
+	if o.Signed == "" {
+		return printout.Order{}, muster.Errorf(muster.Conflict, "order %s is %s: only an issued order is printed", o.Code, o.State)
+	}
+	doc := printout.Order{
+		Kind: printout.Kind(o.Kind), ID: o.ID, Code: o.Code.String(), QRText: o.Signed,
+		Place: o.Place.Text, Deadline: o.Deadline, Reason: o.Reason, LegalBasis: o.LegalBasis,
+		IssuedAt: o.IssuedAt, KeyID: o.KeyID, LogIndex: o.LogIndex,
+		Addressee: printout.Party{Ref: db.AddresseeRef(o.Addressee)},
+		Verify: printout.Verification{
+			USSD: os.Getenv("MUSTER_VERIFY_USSD"), SMS: os.Getenv("MUSTER_VERIFY_SMS"), URL: os.Getenv("MUSTER_VERIFY_URL"),
+		},
+	}
+	authorities, err := db.Authorities(ctx)
+	if err != nil {
+		return doc, err
+	}
+	for _, a := range authorities {
+		if a.Code == o.Authority {
+			doc.Authority = printout.Party{Name: a.Name, Ref: a.Code}
+		}
+	}
+	switch o.Addressee.Kind {
+	case registry.OwnerPerson:
+		p, err := db.Person(ctx, o.Addressee.ID, "")
+		if err != nil {
+			return doc, err
+		}
+		doc.Addressee.Name = p.GivenName + " " + p.FamilyName
+	default:
+		org, err := db.Organisation(ctx, o.Addressee.ID, "")
+		if err != nil {
+			return doc, err
+		}
+		doc.Addressee.Name = org.Name
+	}
+	for _, it := range o.Items {
+		if o.Kind == order.CallUp {
+			doc.Service = it.Type
+			continue
+		}
+		doc.Items = append(doc.Items, printout.Item{Description: it.Type, Quantity: it.Quantity, Unit: it.Unit})
+	}
+	return doc, nil
+}
