@@ -19,7 +19,7 @@
 //	| (none)         | draft        | draft          | any         | officer                                               |
 //	| draft          | approve      | approved       | any         | approver, not the drafter                             |
 //	| approved       | issue        | issued         | any         | system                                                |
-//	| issued         | notify       | notified       | any         | system                                                |
+//	| issued         | notify       | notified       | any         | system or officer                                     |
 //	| notified       | acknowledge  | acknowledged   | any         | addressee                                             |
 //	| notified       | claim        | claimed        | any         | addressee                                             |
 //	| acknowledged   | claim        | claimed        | any         | addressee                                             |

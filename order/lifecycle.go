@@ -188,13 +188,16 @@ type Rule struct {
 // rather than folded back into acknowledged, so the state still tells why.
 var rules = func() []Rule {
 	var (
-		officer     = []auth.Role{auth.Officer}
-		approver    = []auth.Role{auth.Approver}
-		reviewer    = []auth.Role{auth.Reviewer}
-		treasurer   = []auth.Role{auth.Treasurer}
-		citizen     = []auth.Role{Citizen}
-		system      = []auth.Role{System}
-		closer      = []auth.Role{auth.Officer, System}
+		officer   = []auth.Role{auth.Officer}
+		approver  = []auth.Role{auth.Approver}
+		reviewer  = []auth.Role{auth.Reviewer}
+		treasurer = []auth.Role{auth.Treasurer}
+		citizen   = []auth.Role{Citizen}
+		system    = []auth.Role{System}
+		closer    = []auth.Role{auth.Officer, System}
+		// An order is notified by the SMS delivery report (system) or by
+		// an officer who hands the printed order to the addressee.
+		notifier    = []auth.Role{System, auth.Officer}
 		canceller   = []auth.Role{auth.Officer, auth.Approver}
 		claimBoard  = []Party{PartyDrafter, PartyApprover}
 		appealBoard = []Party{PartyDrafter, PartyApprover, PartyClaimReviewer}
@@ -203,7 +206,7 @@ var rules = func() []Rule {
 		{StateNone, EventDraft, StateDraft, "", officer, nil},
 		{StateDraft, EventApprove, StateApproved, "", approver, []Party{PartyDrafter}},
 		{StateApproved, EventIssue, StateIssued, "", system, nil},
-		{StateIssued, EventNotify, StateNotified, "", system, nil},
+		{StateIssued, EventNotify, StateNotified, "", notifier, nil},
 		{StateNotified, EventAcknowledge, StateAcknowledged, "", citizen, nil},
 		{StateNotified, EventClaim, StateClaimed, "", citizen, nil},
 		{StateAcknowledged, EventClaim, StateClaimed, "", citizen, nil},
