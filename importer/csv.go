@@ -202,10 +202,10 @@ func readCSV[T any](ctx context.Context, k kind[T], tree *area.Tree, path string
 		var rec T
 		ps := parseRecord(k, setters, record, &rec, path, line)
 		ps = merge(ps, validate(k, &rec, tree, path, line))
-		if len(ps) == 0 {
-			if first, dup := seen.add(k.key(&rec), line); dup {
+		if key := k.key(&rec); len(ps) == 0 && key != "" {
+			if first, dup := seen.add(key, line); dup {
 				ps = append(ps, Problem{File: path, Line: line, Column: k.columns[0].name,
-					Message: fmt.Sprintf("%q appears twice in the file (first on line %d)", k.key(&rec), first)})
+					Message: fmt.Sprintf("%q appears twice in the file (first on line %d)", key, first)})
 			}
 		}
 		if len(ps) > 0 {

@@ -123,12 +123,12 @@ func (db *DB) signingKey(ctx context.Context, q querier, authority string, at ti
 	row := q.QueryRowContext(ctx, db.rebind(`SELECT `+keyColumns+`, k.private_key FROM authority_keys k
 		JOIN authorities au ON au.id = k.authority_id
 		WHERE au.code = ? AND k.revoked_at IS NULL AND k.not_before <= ? AND k.not_after > ?
-		ORDER BY k.not_before DESC LIMIT 1`), authority, at.UTC(), at.UTC())
+		ORDER BY k.not_before DESC, k.created_at DESC LIMIT 1`), authority, at.UTC(), at.UTC())
 	var k trust.Key
 	var pub, sealed []byte
 	var revoked sql.NullTime
 	if err := row.Scan(&k.ID, &k.Authority, &pub, &k.NotBefore, &k.NotAfter, &revoked, &sealed); err != nil {
-		return k, nil, notFound(err, "authority %s has no valid signing key; add one with muster authority add-key", authority)
+		return k, nil, notFound(err, "authority %s has no valid signing key; give it one with muster authority rotate", authority)
 	}
 	k.Public = ed25519.PublicKey(pub)
 	priv, err := db.keys.Open(sealed, keyAAD(k.ID))

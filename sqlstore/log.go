@@ -67,7 +67,7 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 			if err != nil {
 				return nil, nil, err
 			}
-			problems = append(problems, checkOrderEvents(ctx, log, o, events)...)
+			problems = append(problems, db.checkOrderEvents(ctx, log, o, events)...)
 		}
 		after = orders[len(orders)-1].ID
 	}
@@ -76,7 +76,7 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 
 // checkOrderEvents compares an order's stored history with the order row
 // (order.CheckHistory) and each event with its log leaf.
-func checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder, events []StoredEvent) []LogProblem {
+func (db *DB) checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder, events []StoredEvent) []LogProblem {
 	var problems []LogProblem
 	records := make([]order.Record, len(events))
 	for i, e := range events {
@@ -90,7 +90,7 @@ func checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder, events 
 		if e.Event == order.EventIssue {
 			signed = o.Signed
 		}
-		want := logEntry(o.Order, e.Record, signed).MarshalLeaf()
+		want := db.logEntry(o.Order, e.Record, signed).MarshalLeaf()
 		got, err := log.Leaf(ctx, e.LogIndex)
 		if err != nil {
 			problems = append(problems, LogProblem{What: fmt.Sprintf("order %s event %d: log leaf %d: %v", o.ID, e.Seq, e.LogIndex, err)})

@@ -66,7 +66,7 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 			}
 		}
 		out = o
-		return db.recordEvents(ctx, tx, []order.Record{rec}, []tlog.Entry{logEntry(o.Order, rec, "")})
+		return db.recordEvents(ctx, tx, []order.Record{rec}, []tlog.Entry{db.logEntry(o.Order, rec, "")})
 	})
 	return out, err
 }

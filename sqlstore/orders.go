@@ -37,14 +37,16 @@ type details struct {
 }
 
 // logEntry is the public record of one order event: the order's id, its
-// kind and authority, the transition and the actor's role. No names: not
-// the addressee's, not the officers'.
-func logEntry(o order.Order, r order.Record, signed string) tlog.Entry {
+// kind and authority, the transition, the actor's role and a keyed hash of
+// the actor's name. No names: not the addressee's, not the officers'; but
+// who approved an order cannot be rewritten without the log telling.
+func (db *DB) logEntry(o order.Order, r order.Record, signed string) tlog.Entry {
 	e := tlog.Entry{
 		Kind: "order.event", Subject: o.ID, Event: string(r.Event), At: r.At,
 		Data: map[string]string{
 			"from": string(r.From), "to": string(r.To), "seq": strconv.FormatInt(r.Seq, 10),
 			"kind": string(o.Kind), "authority": o.Authority, "role": string(r.Role),
+			"actor_ref": hex.EncodeToString(db.keys.Index("order.actor", r.Actor)[:8]),
 		},
 	}
 	if signed != "" {
@@ -74,7 +76,7 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 			}
 			out = append(out, o)
 			records = append(records, rec)
-			entries = append(entries, logEntry(o, rec, ""))
+			entries = append(entries, db.logEntry(o, rec, ""))
 		}
 		return db.recordEvents(ctx, tx, records, entries)
 	})
@@ -193,7 +195,7 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 			if err != nil {
 				return fmt.Errorf("sign order %s: %w", o.Code, err)
 			}
-			entries = append(entries, logEntry(o.Order, records[2*i], ""), logEntry(o.Order, records[2*i+1], o.Signed))
+			entries = append(entries, db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], o.Signed))
 			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
 				key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, now,
 				o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2); err != nil {

@@ -170,6 +170,20 @@ func TestLogVerifyFindsChangedRows(t *testing.T) {
 		if len(problems) == 0 || !strings.Contains(problems[len(problems)-1].What, "event 2 (approve)") {
 			t.Errorf("changed event row not reported: %+v", problems)
 		}
+		// Somebody rewrites who approved, in both the event and the order row.
+		if err := db.Exec(ctx, `UPDATE order_events SET role = 'approver', actor = 'mallory' WHERE seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(ctx, `UPDATE orders SET approved_by = 'mallory'`); err != nil {
+			t.Fatal(err)
+		}
+		_, problems, err = db.VerifyLog(ctx, verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) == 0 || !strings.Contains(problems[len(problems)-1].What, "event 2 (approve)") {
+			t.Errorf("rewritten approver not reported: %+v", problems)
+		}
 		// Somebody rewrites a leaf.
 		if err := db.Exec(ctx, `UPDATE log_leaves SET data = data || data WHERE idx = 0`); err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/importer"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
@@ -46,7 +47,7 @@ func actor(ctx context.Context, db *sqlstore.DB, name string, roles ...auth.Role
 }
 
 func newOrdersDraftCmd(cfg *config) *cobra.Command {
-	var as, kind, to, deadline, placeArea string
+	var as, kind, to, deadline, placeArea, from string
 	var items []string
 	var o order.Order
 	cmd := &cobra.Command{
@@ -58,6 +59,9 @@ func newOrdersDraftCmd(cfg *config) *cobra.Command {
     --authority NE-MOB-DS --reason "Transport de vivres"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from != "" {
+				return draftFromFile(cmd, cfg, as, from)
+			}
 			var err error
 			if o.Kind, err = order.ParseKind(kind); err != nil {
 				return err
@@ -104,7 +108,34 @@ func newOrdersDraftCmd(cfg *config) *cobra.Command {
 	f.StringVar(&o.LegalBasis, "legal-basis", "", "the text the order rests on")
 	f.StringVar(&o.Authority, "authority", "", "issuing authority code")
 	f.StringVar(&o.Reason, "reason", "", "why")
+	f.StringVar(&from, "from", "", "draft one order per row of this CSV file (columns: kind, addressee, items, place, place_area, deadline, legal_basis, authority, reason)")
 	return cmd
+}
+
+// draftFromFile drafts the orders of a CSV file, reporting bad rows like
+// the registry imports do.
+func draftFromFile(cmd *cobra.Command, cfg *config, as, path string) error {
+	db, err := cfg.open(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := actor(cmd.Context(), db, as, auth.Officer)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	sum, err := importer.Orders(cmd.Context(), db, path, a, importer.Options{Reject: func(p importer.Problem) { fmt.Fprintln(stderr, p) }})
+	if err == nil || sum.Imported > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "drafted %d, rejected %d\n", sum.Imported, sum.Rejected)
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Rejected > 0 {
+		return rejectedError{sum.Rejected}
+	}
+	return nil
 }
 
 func parseItem(s string) (order.Item, error) {
@@ -135,10 +166,14 @@ func parseDeadline(s string) (time.Time, error) {
 func newOrdersApproveCmd(cfg *config) *cobra.Command {
 	var as string
 	var all bool
+	var batch int
 	cmd := &cobra.Command{
 		Use:   "approve --as APPROVER (ID|CODE ... | --all-drafts)",
 		Short: "Approve drafts: each is signed, logged and queued for notification, all in one transaction",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if batch < 1 {
+				return usageError("--batch-size must be positive")
+			}
 			if all == (len(args) > 0) {
 				return usageError("name orders or give --all-drafts, not both")
 			}
@@ -174,19 +209,29 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 				}
 				ids = append(ids, o.ID)
 			}
-			issued, err := db.ApproveOrders(cmd.Context(), ids, a, db.AddresseeRef)
-			if err != nil {
-				return err
+			// One transaction per batch: a batch is signed, logged and
+			// queued all or nothing, and a failure keeps earlier batches.
+			total := 0
+			for start := 0; start < len(ids); start += batch {
+				issued, err := db.ApproveOrders(cmd.Context(), ids[start:min(start+batch, len(ids))], a, db.AddresseeRef)
+				if err != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders before the failure\n", total)
+					return err
+				}
+				total += len(issued)
+				if len(ids) <= 20 {
+					for _, o := range issued {
+						fmt.Fprintf(cmd.OutOrStdout(), "issued %s (code %s, log index %d, key %s)\n", o.ID, o.Code, o.LogIndex, o.KeyID)
+					}
+				}
 			}
-			for _, o := range issued {
-				fmt.Fprintf(cmd.OutOrStdout(), "issued %s (code %s, log index %d, key %s)\n", o.ID, o.Code, o.LogIndex, o.KeyID)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders\n", len(issued))
+			fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders\n", total)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the approving officer (never the drafter)")
 	cmd.Flags().BoolVar(&all, "all-drafts", false, "approve every draft")
+	cmd.Flags().IntVar(&batch, "batch-size", 5000, "orders per transaction")
 	return cmd
 }
 

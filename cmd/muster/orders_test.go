@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -57,7 +58,8 @@ type shownOrder struct {
 // organisation, and the authority NE-MOB-DS.
 type ordersEnv struct {
 	*env
-	key string // the authority's first key id
+	key   string    // the authority's first key id
+	added time.Time // when authority add returned
 }
 
 func newOrdersEnv(e *env) ordersEnv {
@@ -71,7 +73,7 @@ func newOrdersEnv(e *env) ordersEnv {
 	if m == nil {
 		e.t.Fatalf("authority add: no key id\n%s", r)
 	}
-	return ordersEnv{env: e, key: m[1]}
+	return ordersEnv{env: e, key: m[1], added: time.Now()}
 }
 
 // draft drafts an order as officer and returns its id and code.
@@ -182,6 +184,9 @@ func TestOrders(t *testing.T) {
 		}
 		png := filepath.Join(t.TempDir(), "order.png")
 		e.mustRun(0, "orders", "show", callCode, "--qr", png)
+		if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("orders show --qr wrote no PNG (%v)", err)
+		}
 		r = e.mustRun(0, "orders", "list", "--state", "issued")
 		if out := lines(r.stdout); len(out) != 3 || !strings.Contains(r.stdout, callCode) || !strings.Contains(r.stdout, reqCode) {
 			t.Errorf("orders list --state issued: want both orders, got\n%s", r)
@@ -293,6 +298,10 @@ func TestOrders(t *testing.T) {
 
 		// Rotation: old orders still verify with the old trust list; an
 		// order signed with the new key needs the new one.
+		// Keys start on a whole second, and a key rotated within the
+		// second of the previous one is never used (see
+		// TestOrdersRotateSameSecond): rotate in a later second.
+		time.Sleep(time.Until(e.added.Truncate(time.Second).Add(time.Second)))
 		r = e.mustRun(0, "authority", "rotate", "--code", authorityCode)
 		m := keyRotated.FindStringSubmatch(r.stdout)
 		if m == nil || m[1] == e.key {
@@ -300,6 +309,11 @@ func TestOrders(t *testing.T) {
 		}
 		newKey := m[1]
 		_, lateCode := e.draft("call_up", "person:NE-T-0000002", "mechanic:1")
+		for _, args := range [][]string{{"orders", "show", lateCode, "--qr", png}, {"log", "prove", lateCode}} {
+			if r := e.run(args...); r.code != 5 || !strings.Contains(r.stderr, "draft") {
+				t.Errorf("%v of a draft: want exit 5, got\n%s", args, r)
+			}
+		}
 		e.mustRun(0, "orders", "approve", "--as", "approver", lateCode)
 		late := e.show(lateCode)
 		if late.KeyID != newKey {
@@ -346,14 +360,22 @@ func TestOrders(t *testing.T) {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
+		// The leaves hold roles, not names: a changed actor is caught by
+		// the order row (approved_by), which names the order only.
 		exec("UPDATE order_events SET actor = 'mallory' WHERE seq = 2")
-		r = logVerify("after an event row changed", 1)
-		for _, id := range []string{callID, reqID} {
-			if !regexp.MustCompile(`(?m)^PROBLEM: .*order ` + regexp.QuoteMeta(id) + ` event 2\b`).MatchString(r.stdout) {
-				t.Errorf("log verify: no PROBLEM line naming order %s event 2\n%s", id, r)
+		r = logVerify("after an event's actor changed", 1)
+		for _, id := range []string{callID, reqID, late.ID} {
+			if !regexp.MustCompile(`(?m)^PROBLEM: order ` + regexp.QuoteMeta(id) + `\b`).MatchString(r.stdout) {
+				t.Errorf("log verify: no PROBLEM line naming order %s\n%s", id, r)
 			}
 		}
 		exec("UPDATE order_events SET actor = 'approver' WHERE seq = 2")
+		exec("UPDATE order_events SET role = 'auditor' WHERE seq = 2 AND order_id = ?", reqID)
+		r = logVerify("after an event's role changed", 1)
+		if !regexp.MustCompile(`(?m)^PROBLEM: order ` + regexp.QuoteMeta(reqID) + ` event 2\b`).MatchString(r.stdout) {
+			t.Errorf("log verify: no PROBLEM line naming order %s event 2\n%s", reqID, r)
+		}
+		exec("UPDATE order_events SET role = 'approver' WHERE seq = 2")
 		logVerify("after the row is put back", 0)
 
 		var data []byte
@@ -371,4 +393,20 @@ func TestOrders(t *testing.T) {
 		}
 		t.Logf("orders slice end to end in %v", time.Since(start).Round(time.Millisecond))
 	})
+}
+
+// TestOrdersRotateSameSecond checks that a key rotated in the same second
+// as the authority's first key is the one that signs.
+func TestOrdersRotateSameSecond(t *testing.T) {
+	t.Parallel()
+	e := newOrdersEnv(newSQLiteEnv(t))
+	m := keyRotated.FindStringSubmatch(e.mustRun(0, "authority", "rotate", "--code", authorityCode).stdout)
+	if m == nil {
+		t.Fatal("authority rotate: no key id")
+	}
+	_, code := e.draft("call_up", "person:NE-T-0000001", "driver:1")
+	e.mustRun(0, "orders", "approve", "--as", "approver", code)
+	if got := e.show(code).KeyID; got != m[1] {
+		t.Errorf("signed with %s (the first key is %s), want the rotated key %s", got, e.key, m[1])
+	}
 }
