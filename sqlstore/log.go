@@ -52,7 +52,6 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 	for _, m := range report.Mismatches {
 		problems = append(problems, LogProblem{What: m.String()})
 	}
-	log := db.Log()
 	var after string
 	for {
 		orders, err := db.ListOrders(ctx, OrderFilter{After: after, Limit: 1000})
@@ -62,12 +61,33 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 		if len(orders) == 0 {
 			break
 		}
-		for _, o := range orders {
-			events, err := db.OrderEvents(ctx, o.ID)
-			if err != nil {
-				return nil, nil, err
+		ids := make([]string, len(orders))
+		for i, o := range orders {
+			ids[i] = o.ID
+		}
+		events, err := db.ordersEvents(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		var indexes []any
+		for _, es := range events {
+			for _, e := range es {
+				indexes = append(indexes, e.LogIndex)
 			}
-			problems = append(problems, db.checkOrderEvents(ctx, log, o, events)...)
+		}
+		leaves := map[uint64][]byte{}
+		err = db.inChunks(ctx, `SELECT idx, data FROM log_leaves WHERE idx IN `, indexes, func(rows *sql.Rows) error {
+			var idx uint64
+			var data []byte
+			err := rows.Scan(&idx, &data)
+			leaves[idx] = data
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range orders {
+			problems = append(problems, db.checkOrderEvents(o, events[o.ID], leaves)...)
 		}
 		after = orders[len(orders)-1].ID
 	}
@@ -76,7 +96,7 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 
 // checkOrderEvents compares an order's stored history with the order row
 // (order.CheckHistory) and each event with its log leaf.
-func (db *DB) checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder, events []StoredEvent) []LogProblem {
+func (db *DB) checkOrderEvents(o IssuedOrder, events []StoredEvent, leaves map[uint64][]byte) []LogProblem {
 	var problems []LogProblem
 	records := make([]order.Record, len(events))
 	for i, e := range events {
@@ -91,9 +111,9 @@ func (db *DB) checkOrderEvents(ctx context.Context, log *tlog.Log, o IssuedOrder
 			signed = o.Signed
 		}
 		want := db.logEntry(o.Order, e.Record, signed).MarshalLeaf()
-		got, err := log.Leaf(ctx, e.LogIndex)
-		if err != nil {
-			problems = append(problems, LogProblem{What: fmt.Sprintf("order %s event %d: log leaf %d: %v", o.ID, e.Seq, e.LogIndex, err)})
+		got, ok := leaves[e.LogIndex]
+		if !ok {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("order %s event %d: log leaf %d is missing", o.ID, e.Seq, e.LogIndex)})
 			continue
 		}
 		if !bytes.Equal(got, want) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/tlog"
 )
@@ -57,7 +58,7 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("order %s changed meanwhile; try again", o.Code)
+			return muster.Errorf(muster.Conflict, "order %s changed meanwhile; try again", o.Code)
 		}
 		if topic, ok := citizenTopics[c.Event]; ok {
 			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO outbox (order_id, topic, state, created_at) VALUES (?, ?, 'pending', ?)`),

@@ -2,12 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/muster-org/muster"
@@ -71,12 +73,12 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 			if err != nil {
 				return fmt.Errorf("order %d: %w", i+1, err)
 			}
-			if err := db.insertOrder(ctx, tx, o); err != nil {
-				return fmt.Errorf("order %d: %w", i+1, err)
-			}
 			out = append(out, o)
 			records = append(records, rec)
 			entries = append(entries, db.logEntry(o, rec, ""))
+		}
+		if err := db.insertOrders(ctx, tx, out); err != nil {
+			return err
 		}
 		return db.recordEvents(ctx, tx, records, entries)
 	})
@@ -86,40 +88,108 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 	return out, nil
 }
 
-func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o order.Order) error {
-	var personID, orgID *int64
-	var areaID, authorityID int64
-	switch o.Addressee.Kind {
-	case registry.OwnerPerson:
-		var id int64
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id, area_id FROM persons WHERE nid_index = ?`), db.NationalIDIndex(o.Addressee.ID)).Scan(&id, &areaID)
-		if err != nil {
-			return notFound(err, "addressee %s is not in the registry", o.Addressee)
+// addressee is where an order's addressee lives in the database.
+type addressee struct {
+	personID, orgID *int64
+	areaID          int64
+}
+
+// addressees resolves the addressees of orders, with one query per kind
+// of addressee per 500 orders rather than one per order.
+func (db *DB) addressees(ctx context.Context, q querier, orders []order.Order) (map[registry.Owner]addressee, error) {
+	out := map[registry.Owner]addressee{}
+	byIndex := map[string]string{}
+	var nids, orgs []any
+	for _, o := range orders {
+		switch o.Addressee.Kind {
+		case registry.OwnerPerson:
+			idx := db.NationalIDIndex(o.Addressee.ID)
+			if _, ok := byIndex[string(idx)]; !ok {
+				byIndex[string(idx)] = o.Addressee.ID
+				nids = append(nids, idx)
+			}
+		default:
+			orgs = append(orgs, o.Addressee.ID)
 		}
-		personID = &id
-	default:
-		var id int64
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id, area_id FROM organisations WHERE org_id = ?`), o.Addressee.ID).Scan(&id, &areaID)
-		if err != nil {
-			return notFound(err, "addressee %s is not in the registry", o.Addressee)
+	}
+	err := db.inChunksQ(ctx, q, `SELECT id, nid_index, area_id FROM persons WHERE nid_index IN `, nids, func(rows *sql.Rows) error {
+		var id, area int64
+		var idx []byte
+		if err := rows.Scan(&id, &idx, &area); err != nil {
+			return err
 		}
-		orgID = &id
+		out[registry.Owner{Kind: registry.OwnerPerson, ID: byIndex[string(idx)]}] = addressee{personID: &id, areaID: area}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM authorities WHERE code = ?`), o.Authority).Scan(&authorityID); err != nil {
-		return notFound(err, "no authority %s", o.Authority)
-	}
-	body, err := json.Marshal(details{Items: o.Items, Place: o.Place, LegalBasis: o.LegalBasis, Reason: o.Reason})
+	err = db.inChunksQ(ctx, q, `SELECT id, org_id, area_id FROM organisations WHERE org_id IN `, orgs, func(rows *sql.Rows) error {
+		var id, area int64
+		var orgID string
+		if err := rows.Scan(&id, &orgID, &area); err != nil {
+			return err
+		}
+		out[registry.Owner{Kind: registry.OwnerOrganisation, ID: orgID}] = addressee{orgID: &id, areaID: area}
+		return nil
+	})
+	return out, err
+}
+
+var orderInsert = []string{"id", "code", "kind", "addressee_person_id", "addressee_org_id", "area_id",
+	"authority_id", "state", "seq", "deadline", "details", "drafted_by", "created_at"}
+
+func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, orders []order.Order) error {
+	found, err := db.addressees(ctx, tx, orders)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, db.rebind(`INSERT INTO orders (id, code, kind, addressee_person_id, addressee_org_id, area_id,
-		authority_id, state, seq, deadline, details, drafted_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		o.ID, string(o.Code), string(o.Kind), personID, orgID, areaID, authorityID, string(o.State), o.Seq,
-		o.Deadline.UTC(), string(body), o.DraftedBy, o.CreatedAt.UTC())
-	if err != nil && isUniqueViolation(err) {
-		return muster.Errorf(muster.Conflict, "order %s already exists", o.ID)
+	authorities := map[string]int64{}
+	rows := make([][]any, len(orders))
+	for i, o := range orders {
+		a, ok := found[o.Addressee]
+		if !ok {
+			return muster.Errorf(muster.NotFound, "order %d: addressee %s is not in the registry", i+1, o.Addressee)
+		}
+		authorityID, ok := authorities[o.Authority]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM authorities WHERE code = ?`), o.Authority).Scan(&authorityID); err != nil {
+				return notFound(err, "order %d: no authority %s", i+1, o.Authority)
+			}
+			authorities[o.Authority] = authorityID
+		}
+		body, err := json.Marshal(details{Items: o.Items, Place: o.Place, LegalBasis: o.LegalBasis, Reason: o.Reason})
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{o.ID, string(o.Code), string(o.Kind), a.personID, a.orgID, a.areaID, authorityID,
+			string(o.State), o.Seq, o.Deadline.UTC(), string(body), o.DraftedBy, o.CreatedAt.UTC()}
 	}
-	return err
+	if err := db.insertMany(ctx, tx, "orders", orderInsert, rows); err != nil {
+		if isUniqueViolation(err) {
+			return muster.Errorf(muster.Conflict, "an order id or code is already taken; draft again")
+		}
+		return err
+	}
+	return nil
+}
+
+// insertMany inserts rows with multi-row INSERTs in the caller's
+// transaction.
+func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	per := max(1, min(sqliteRowsPerStatement, 30000/len(cols)))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + placeholders(len(chunk), len(cols))
+		if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+	}
+	return nil
 }
 
 // recordEvents appends the events' leaves to the transparency log and
@@ -132,6 +202,7 @@ func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Reco
 	if err != nil {
 		return fmt.Errorf("transparency log: %w", err)
 	}
+	rows := make([][]any, len(records))
 	for i, r := range records {
 		var note []byte
 		if r.Note != "" {
@@ -142,13 +213,11 @@ func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Reco
 			d := r.Deadline.UTC()
 			deadline = &d
 		}
-		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO order_events (order_id, seq, event, from_state, to_state, actor, role, at, deadline, note, log_index)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.OrderID, r.Seq, string(r.Event), string(r.From), string(r.To), r.Actor,
-			string(r.Role), r.At.UTC(), deadline, note, first+uint64(i)); err != nil {
-			return fmt.Errorf("order event: %w", err)
-		}
+		rows[i] = []any{r.OrderID, r.Seq, string(r.Event), string(r.From), string(r.To), r.Actor,
+			string(r.Role), r.At.UTC(), deadline, note, first + uint64(i)}
 	}
-	return nil
+	return db.insertMany(ctx, tx, "order_events", []string{"order_id", "seq", "event", "from_state", "to_state",
+		"actor", "role", "at", "deadline", "note", "log_index"}, rows)
 }
 
 // ApproveOrders approves drafts and issues them, in one transaction: each
@@ -161,11 +230,18 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var records []order.Record
 		var entries []tlog.Entry
+		seen := make(map[string]bool, len(ids))
 		for _, id := range ids {
-			o, err := db.loadOrder(ctx, tx, id)
-			if err != nil {
-				return err
+			if seen[id] {
+				return muster.Errorf(muster.Invalid, "order %s is named twice", id)
 			}
+			seen[id] = true
+		}
+		loaded, err := db.loadOrders(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, o := range loaded {
 			approve, err := o.Apply(order.EventApprove, by, now, "")
 			if err != nil {
 				return fmt.Errorf("order %s: %w", o.Code, err)
@@ -184,27 +260,42 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 		if err != nil {
 			return err
 		}
+		type signingKey struct {
+			id   string
+			priv ed25519.PrivateKey
+		}
+		keys := map[string]signingKey{}
+		outbox := make([][]any, 0, len(out))
 		for i := range out {
 			o := &out[i]
-			key, priv, err := db.signingKey(ctx, tx, o.Authority, now)
-			if err != nil {
-				return err
+			key, ok := keys[o.Authority]
+			if !ok {
+				k, priv, err := db.signingKey(ctx, tx, o.Authority, now)
+				if err != nil {
+					return err
+				}
+				key = signingKey{k.ID, priv}
+				keys[o.Authority] = key
 			}
-			o.KeyID, o.LogIndex = key.ID, size+uint64(2*i+1)
-			o.Signed, err = qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.ID, priv)
+			o.KeyID, o.LogIndex = key.id, size+uint64(2*i+1)
+			o.Signed, err = qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
 			if err != nil {
 				return fmt.Errorf("sign order %s: %w", o.Code, err)
 			}
 			entries = append(entries, db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], o.Signed))
-			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
+			res, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
 				key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, now,
-				o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2); err != nil {
+				o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
+			if err != nil {
 				return fmt.Errorf("order %s: %w", o.Code, err)
 			}
-			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO outbox (order_id, topic, state, created_at) VALUES (?, 'order.issued', 'pending', ?)`),
-				o.ID, now); err != nil {
-				return err
+			if n, _ := res.RowsAffected(); n != 1 {
+				return muster.Errorf(muster.Conflict, "order %s changed meanwhile; try again", o.Code)
 			}
+			outbox = append(outbox, []any{o.ID, "order.issued", "pending", now})
+		}
+		if err := db.insertMany(ctx, tx, "outbox", []string{"order_id", "topic", "state", "created_at"}, outbox); err != nil {
+			return err
 		}
 		return db.recordEvents(ctx, tx, records, entries)
 	})

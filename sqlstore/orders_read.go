@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/muster-org/muster"
@@ -72,6 +73,49 @@ func (db *DB) loadOrder(ctx context.Context, q querier, id string) (IssuedOrder,
 		return o, notFound(err, "no order %s", id)
 	}
 	return o, nil
+}
+
+// loadOrders reads orders by id, for update inside a transaction, in the
+// order of ids; a missing id is not found.
+func (db *DB) loadOrders(ctx context.Context, q querier, ids []string) ([]IssuedOrder, error) {
+	lock := ""
+	if db.dialect == postgres {
+		lock = ` FOR UPDATE OF o`
+	}
+	byID := make(map[string]IssuedOrder, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	const chunk = 500
+	for start := 0; start < len(args); start += chunk {
+		part := args[start:min(start+chunk, len(args))]
+		rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+` WHERE o.id IN `+placeholders(1, len(part))+lock), part...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			o, err := db.scanOrder(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byID[o.ID] = o
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]IssuedOrder, len(ids))
+	for i, id := range ids {
+		o, ok := byID[id]
+		if !ok {
+			return nil, muster.Errorf(muster.NotFound, "no order %s", id)
+		}
+		out[i] = o
+	}
+	return out, nil
 }
 
 // Order returns the order with the given id or short code if its
@@ -152,36 +196,52 @@ type StoredEvent struct {
 
 // OrderEvents returns an order's history, oldest first, notes opened.
 func (db *DB) OrderEvents(ctx context.Context, orderID string) ([]StoredEvent, error) {
-	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT order_id, seq, event, from_state, to_state, actor, role, at, deadline, note, log_index
-		FROM order_events WHERE order_id = ? ORDER BY seq`), orderID)
-	if err != nil {
-		return nil, fmt.Errorf("order events: %w", err)
+	byOrder, err := db.ordersEvents(ctx, []string{orderID})
+	return byOrder[orderID], err
+}
+
+// ordersEvents returns the histories of several orders with one query.
+func (db *DB) ordersEvents(ctx context.Context, ids []string) (map[string][]StoredEvent, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	defer rows.Close()
-	var out []StoredEvent
-	for rows.Next() {
-		var e StoredEvent
-		var event, from, to, role string
-		var deadline sql.NullTime
-		var note []byte
-		if err := rows.Scan(&e.OrderID, &e.Seq, &event, &from, &to, &e.Actor, &role, &e.At, &deadline, &note, &e.LogIndex); err != nil {
-			return nil, err
+	out := map[string][]StoredEvent{}
+	err := db.inChunks(ctx, `SELECT order_id, seq, event, from_state, to_state, actor, role, at, deadline, note, log_index
+		FROM order_events WHERE order_id IN `, args, func(rows *sql.Rows) error {
+		e, err := db.scanEvent(rows)
+		if err == nil {
+			out[e.OrderID] = append(out[e.OrderID], e)
 		}
-		e.Event, e.From, e.To, e.Role = order.Event(event), order.State(from), order.State(to), auth.Role(role)
-		e.At = e.At.UTC()
-		if deadline.Valid {
-			e.Deadline = deadline.Time.UTC()
-		}
-		if note != nil {
-			pt, err := db.keys.Open(note, []byte(fmt.Sprintf("order_events.note|%s|%d", e.OrderID, e.Seq)))
-			if err != nil {
-				return nil, muster.Wrap(muster.Internal, err, "order %s event %d: note", e.OrderID, e.Seq)
-			}
-			e.Note = string(pt)
-		}
-		out = append(out, e)
+		return err
+	})
+	for _, events := range out {
+		slices.SortFunc(events, func(a, b StoredEvent) int { return int(a.Seq - b.Seq) })
 	}
-	return out, rows.Err()
+	return out, err
+}
+
+func (db *DB) scanEvent(rows *sql.Rows) (StoredEvent, error) {
+	var e StoredEvent
+	var event, from, to, role string
+	var deadline sql.NullTime
+	var note []byte
+	if err := rows.Scan(&e.OrderID, &e.Seq, &event, &from, &to, &e.Actor, &role, &e.At, &deadline, &note, &e.LogIndex); err != nil {
+		return e, err
+	}
+	e.Event, e.From, e.To, e.Role = order.Event(event), order.State(from), order.State(to), auth.Role(role)
+	e.At = e.At.UTC()
+	if deadline.Valid {
+		e.Deadline = deadline.Time.UTC()
+	}
+	if note != nil {
+		pt, err := db.keys.Open(note, []byte(fmt.Sprintf("order_events.note|%s|%d", e.OrderID, e.Seq)))
+		if err != nil {
+			return e, muster.Wrap(muster.Internal, err, "order %s event %d: note", e.OrderID, e.Seq)
+		}
+		e.Note = string(pt)
+	}
+	return e, nil
 }
 
 // CountOrders counts orders by state within a jurisdiction.

@@ -68,6 +68,9 @@ func TestOrderIssuance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.ApproveOrders(ctx, []string{ids[0], ids[0]}, approver, db.AddresseeRef); muster.ErrorKind(err) != muster.Invalid {
+			t.Errorf("an order named twice: err = %v, want invalid", err)
+		}
 		// Approving again is an illegal transition, and nothing changes.
 		if _, err := db.ApproveOrders(ctx, ids[:1], approver, db.AddresseeRef); muster.ErrorKind(err) != muster.Conflict {
 			t.Errorf("approving an issued order: err = %v, want conflict", err)

@@ -211,10 +211,15 @@ func (db *DB) ExistingNationalIDs(ctx context.Context, ids []string) (map[string
 // inChunks runs query (ending in "IN ") over args in chunks that stay under
 // every database's parameter limit, calling each for every row.
 func (db *DB) inChunks(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+	return db.inChunksQ(ctx, db.sql, query, args, each)
+}
+
+// inChunksQ is inChunks on a given handle (a transaction).
+func (db *DB) inChunksQ(ctx context.Context, q querier, query string, args []any, each func(*sql.Rows) error) error {
 	const chunk = 500
 	for start := 0; start < len(args); start += chunk {
 		part := args[start:min(start+chunk, len(args))]
-		rows, err := db.sql.QueryContext(ctx, db.rebind(query+placeholders(1, len(part))), part...)
+		rows, err := q.QueryContext(ctx, db.rebind(query+placeholders(1, len(part))), part...)
 		if err != nil {
 			return err
 		}
