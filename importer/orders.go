@@ -14,8 +14,7 @@ import (
 // OrderStore is what importing draft orders needs.
 type OrderStore interface {
 	AreaTree(ctx context.Context) (*area.Tree, error)
-	ExistingNationalIDs(ctx context.Context, ids []string) (map[string]bool, error)
-	ExistingOrgIDs(ctx context.Context, ids []string) (map[string]bool, error)
+	ownerLookup
 	DraftOrders(ctx context.Context, drafts []order.Order, by order.Actor) ([]order.Order, error)
 }
 
@@ -70,27 +69,18 @@ func Orders(ctx context.Context, store OrderStore, path string, by order.Actor, 
 	return importCSV(ctx, k, tree, path, opts)
 }
 
-func checkAddressees(ctx context.Context, store OrderStore, path string, rows []row[order.Order]) (map[int][]Problem, error) {
-	var nids, orgs []string
-	for _, rw := range rows {
-		if rw.rec.Addressee.Kind == registry.OwnerPerson {
-			nids = append(nids, rw.rec.Addressee.ID)
-		} else {
-			orgs = append(orgs, rw.rec.Addressee.ID)
-		}
+func checkAddressees(ctx context.Context, store ownerLookup, path string, rows []row[order.Order]) (map[int][]Problem, error) {
+	owners := make([]registry.Owner, len(rows))
+	for i, rw := range rows {
+		owners[i] = rw.rec.Addressee
 	}
-	persons, err := store.ExistingNationalIDs(ctx, nids)
-	if err != nil {
-		return nil, err
-	}
-	organisations, err := store.ExistingOrgIDs(ctx, orgs)
+	known, err := knownOwners(ctx, store, owners)
 	if err != nil {
 		return nil, err
 	}
 	problems := map[int][]Problem{}
 	for i, rw := range rows {
-		a := rw.rec.Addressee
-		if (a.Kind == registry.OwnerPerson && !persons[a.ID]) || (a.Kind == registry.OwnerOrganisation && !organisations[a.ID]) {
+		if a := rw.rec.Addressee; !known[a] {
 			problems[i] = append(problems[i], Problem{File: path, Line: rw.line, Column: "addressee", Message: fmt.Sprintf("%s is not in the registry", a)})
 		}
 	}

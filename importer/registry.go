@@ -137,15 +137,42 @@ func setCoordinate(r *registry.Resource, v string, lat bool) error {
 	return nil
 }
 
-// checkOwners finds the rows whose owner is not in the registry, with one
-// query per kind of owner for the whole batch.
-func checkOwners(ctx context.Context, store Store, path string, rows []row[registry.Resource]) (map[int][]Problem, error) {
+// checkOwners finds the rows whose owner is not in the registry.
+func checkOwners(ctx context.Context, store ownerLookup, path string, rows []row[registry.Resource]) (map[int][]Problem, error) {
+	owners := make([]registry.Owner, len(rows))
+	for i, rw := range rows {
+		owners[i] = rw.rec.Owner
+	}
+	known, err := knownOwners(ctx, store, owners)
+	if err != nil {
+		return nil, err
+	}
+	problems := map[int][]Problem{}
+	for i, rw := range rows {
+		if o := rw.rec.Owner; !known[o] {
+			what := map[registry.OwnerKind]string{registry.OwnerPerson: "person", registry.OwnerOrganisation: "organisation"}[o.Kind]
+			problems[i] = append(problems[i], Problem{File: path, Line: rw.line, Column: "owner",
+				Message: fmt.Sprintf("unknown owner %s: import the %s first", o, what)})
+		}
+	}
+	return problems, nil
+}
+
+// ownerLookup is what finding owners in the registry needs.
+type ownerLookup interface {
+	ExistingNationalIDs(ctx context.Context, ids []string) (map[string]bool, error)
+	ExistingOrgIDs(ctx context.Context, ids []string) (map[string]bool, error)
+}
+
+// knownOwners tells which owners are in the registry, with one query per
+// kind of owner for the whole batch.
+func knownOwners(ctx context.Context, store ownerLookup, owners []registry.Owner) (map[registry.Owner]bool, error) {
 	var nids, orgs []string
-	for _, rw := range rows {
-		if rw.rec.Owner.Kind == registry.OwnerPerson {
-			nids = append(nids, rw.rec.Owner.ID)
+	for _, o := range owners {
+		if o.Kind == registry.OwnerPerson {
+			nids = append(nids, o.ID)
 		} else {
-			orgs = append(orgs, rw.rec.Owner.ID)
+			orgs = append(orgs, o.ID)
 		}
 	}
 	persons, err := store.ExistingNationalIDs(ctx, nids)
@@ -156,19 +183,11 @@ func checkOwners(ctx context.Context, store Store, path string, rows []row[regis
 	if err != nil {
 		return nil, err
 	}
-	problems := map[int][]Problem{}
-	for i, rw := range rows {
-		o := rw.rec.Owner
-		known := persons[o.ID]
-		if o.Kind == registry.OwnerOrganisation {
-			known = organisations[o.ID]
-		}
-		if !known {
-			problems[i] = append(problems[i], Problem{File: path, Line: rw.line, Column: "owner",
-				Message: fmt.Sprintf("unknown owner %s: import the %s first", o, map[registry.OwnerKind]string{registry.OwnerPerson: "person", registry.OwnerOrganisation: "organisation"}[o.Kind])})
-		}
+	known := make(map[registry.Owner]bool, len(owners))
+	for _, o := range owners {
+		known[o] = (o.Kind == registry.OwnerPerson && persons[o.ID]) || (o.Kind == registry.OwnerOrganisation && organisations[o.ID])
 	}
-	return problems, nil
+	return known, nil
 }
 
 func parseFloat(v string) (float64, error) {
