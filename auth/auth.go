@@ -48,7 +48,13 @@ type Action string
 
 // The actions. Reading persons (names, birth dates, phones) is reading
 // personal data: only the roles that need it to do their work may, and
-// every such read is recorded.
+// every such read is recorded. An order names its addressee, so reading
+// orders is recorded too.
+//
+// RecordOrderEvents lets a role ask for a lifecycle event at all; which
+// event each role may record on which order is decided by the lifecycle
+// rules of package order (a treasurer compensates, a reviewer decides
+// claims, an officer records handovers), not here.
 const (
 	ReadAreas         Action = "areas.read"
 	ReadPersons       Action = "persons.read"
@@ -56,16 +62,24 @@ const (
 	ReadResources     Action = "resources.read"
 	WriteRegistry     Action = "registry.write"
 	ManageUsers       Action = "users.manage"
+	ReadOrders        Action = "orders.read"
+	DraftOrders       Action = "orders.draft"
+	ApproveOrders     Action = "orders.approve"
+	RecordOrderEvents Action = "orders.event"
 )
+
+// Actions lists every action.
+var Actions = []Action{ReadAreas, ReadPersons, ReadOrganisations, ReadResources, WriteRegistry, ManageUsers,
+	ReadOrders, DraftOrders, ApproveOrders, RecordOrderEvents}
 
 var grants = map[Role][]Action{
 	Admin:     {ReadAreas, ManageUsers},
 	Registrar: {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, WriteRegistry},
 	Requester: {ReadAreas, ReadOrganisations},
-	Officer:   {ReadAreas, ReadPersons, ReadOrganisations, ReadResources},
-	Approver:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources},
-	Reviewer:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources},
-	Treasurer: {ReadAreas, ReadOrganisations},
+	Officer:   {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, DraftOrders, RecordOrderEvents},
+	Approver:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, ApproveOrders, RecordOrderEvents},
+	Reviewer:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, RecordOrderEvents},
+	Treasurer: {ReadAreas, ReadOrganisations, ReadOrders, RecordOrderEvents},
 	Auditor:   {ReadAreas, ReadOrganisations},
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,6 +62,20 @@ func TestPermissions(t *testing.T) {
 		{Admin, ManageUsers, true},
 		{Officer, WriteRegistry, false},
 		{Requester, ReadResources, false},
+		// Orders: officers draft, approvers approve (never their own
+		// drafts: package order enforces that), and the roles that act on
+		// an order's lifecycle read orders and record events.
+		{Officer, DraftOrders, true},
+		{Officer, ApproveOrders, false},
+		{Approver, ApproveOrders, true},
+		{Approver, DraftOrders, false},
+		{Reviewer, DraftOrders, false},
+		{Reviewer, ApproveOrders, false},
+		{Treasurer, ApproveOrders, false},
+		{Auditor, ReadOrders, false},
+		{Admin, ReadOrders, false},
+		{Registrar, ReadOrders, false},
+		{Requester, ReadOrders, false},
 	}
 	for _, c := range cases {
 		if got := Can(c.role, c.action); got != c.want {
@@ -70,6 +85,18 @@ func TestPermissions(t *testing.T) {
 	for _, r := range Roles {
 		if !Can(r, ReadAreas) {
 			t.Errorf("role %s cannot read areas", r)
+		}
+		for _, a := range grants[r] {
+			if !slices.Contains(Actions, a) {
+				t.Errorf("role %s is granted %s, which is not in Actions", r, a)
+			}
+		}
+	}
+	for _, r := range []Role{Officer, Approver, Reviewer, Treasurer} {
+		for _, a := range []Action{ReadOrders, RecordOrderEvents} {
+			if !Can(r, a) {
+				t.Errorf("role %s may not %s", r, a)
+			}
 		}
 	}
 	if _, err := ParseRole("general"); err == nil {

@@ -56,6 +56,14 @@ var testUsers = []auth.User{
 	{Name: "diffa.registrar", Role: auth.Registrar, Area: "NE.DF"},
 	{Name: "niger.auditor", Role: auth.Auditor, Area: "NE"},
 	{Name: "niger.admin", Role: auth.Admin, Area: "NE"},
+	// The roles of the orders routes, for the whole country and for Dosso.
+	{Name: "niger.officer", Role: auth.Officer, Area: "NE"},
+	{Name: "niger.approver", Role: auth.Approver, Area: "NE"},
+	{Name: "niger.reviewer", Role: auth.Reviewer, Area: "NE"},
+	{Name: "niger.treasurer", Role: auth.Treasurer, Area: "NE"},
+	{Name: "dosso.officer", Role: auth.Officer, Area: "NE.DS"},
+	{Name: "dosso.approver", Role: auth.Approver, Area: "NE.DS"},
+	{Name: "dosso.reviewer", Role: auth.Reviewer, Area: "NE.DS"},
 }
 
 const (
@@ -63,6 +71,12 @@ const (
 	diffa   = "diffa.registrar"
 	auditor = "niger.auditor"
 	admin   = "niger.admin"
+
+	nigerOfficer   = "niger.officer"
+	nigerTreasurer = "niger.treasurer"
+	dossoOfficer   = "dosso.officer"
+	dossoApprover  = "dosso.approver"
+	dossoReviewer  = "dosso.reviewer"
 )
 
 var dossoGeometry = json.RawMessage(`{"type":"Polygon","coordinates":[[[2.5,11.8],[4.5,11.8],[4.5,14.5],[2.5,14.5],[2.5,11.8]]]}`)
@@ -191,8 +205,9 @@ type response struct {
 }
 
 // do sends a request as user (a name in f.tokens, "" for none, or
-// "raw:<Authorization header>").
-func (f *fixture) do(t *testing.T, method, path, user, body string) response {
+// "raw:<Authorization header>"), with any further headers given as name,
+// value pairs.
+func (f *fixture) do(t *testing.T, method, path, user, body string, header ...string) response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -214,6 +229,9 @@ func (f *fixture) do(t *testing.T, method, path, user, body string) response {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
 	}
 	res, err := f.srv.Client().Do(req)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 )
 
@@ -54,8 +55,13 @@ func buildOpenAPI(routes []route) ([]byte, error) {
 		"info": obj{
 			"title":   "muster API",
 			"version": "1",
-			"description": "The registry of a national mobilization, scoped to the caller's jurisdiction. " +
-				"Every read of personal data is recorded. Lists are paged: pass a response's next as after.",
+			"description": "The registry and the orders of a national mobilization, scoped to the caller's jurisdiction. " +
+				"Every read of personal data is recorded. Lists are paged: pass a response's next as after. " +
+				"Every POST but login and logout needs an Idempotency-Key header (1 to 200 printable ASCII characters, " +
+				"per user): the same request again under the same key gets the first response back, byte for byte, " +
+				"with Idempotent-Replayed: true, and does nothing twice; another request under a used key gets 422; " +
+				"a retry while the first request still runs gets 409 with Retry-After. 5xx responses are not kept, " +
+				"so a retry runs again. Keys are kept 24 hours.",
 		},
 		"paths": paths,
 		"components": obj{
@@ -91,6 +97,9 @@ func operation(rt route, schemas obj) (obj, error) {
 			return nil, fmt.Errorf("wildcard {%s} has no path parameter", name)
 		}
 	}
+	if rt.idempotent {
+		params = append(params, idempotencyHeader())
+	}
 	if params != nil {
 		op["parameters"] = params
 	}
@@ -110,6 +119,9 @@ func operation(rt route, schemas obj) (obj, error) {
 			return nil, fmt.Errorf("no schema %s", rt.response)
 		}
 		ok["content"] = jsonContent(rt.response)
+	}
+	if rt.idempotent {
+		ok["headers"] = replayedHeader
 	}
 	responses := obj{strconv.Itoa(status): ok}
 	for _, st := range errorStatuses(rt, len(wild) > 0) {
@@ -133,6 +145,16 @@ func errorStatuses(rt route, hasPath bool) []int {
 	}
 	if hasPath {
 		out = append(out, http.StatusNotFound)
+	}
+	for _, st := range rt.errs {
+		if !slices.Contains(out, st) {
+			out = append(out, st)
+		}
+	}
+	if rt.idempotent {
+		// 409: the same request is still running (or the lifecycle refuses
+		// it); 422: the key was used for another request.
+		out = append(out, http.StatusConflict, http.StatusUnprocessableEntity)
 	}
 	if rt.body == "LoginRequest" {
 		out = append(out, http.StatusTooManyRequests)
@@ -249,11 +271,118 @@ func openAPISchemas() obj {
 			"user":       ref("User"),
 		}},
 	}
-	for _, item := range []string{"Area", "Person", "Organisation", "Resource"} {
+	orderSchemas(s, units)
+	for _, item := range []string{"Area", "Person", "Organisation", "Resource", "Order"} {
 		s[item+"Page"] = obj{"type": "object", "required": []string{"items", "next"}, "properties": obj{
 			"items": obj{"type": "array", "items": ref(item)},
 			"next":  str("cursor of the next page, as after; empty on the last page"),
 		}}
 	}
 	return s
+}
+
+// orderSchemas adds the schemas of the orders routes to s.
+func orderSchemas(s obj, units []string) {
+	dateTime := func(desc string) obj { return obj{"type": "string", "format": "date-time", "description": desc} }
+	integer := func(desc string) obj { return obj{"type": "integer", "minimum": 0, "description": desc} }
+	addressee := obj{"type": "string", "description": "person:<national_id> or org:<org_id>", "pattern": "^(person|org):"}
+	actors := append(slices.Clone(auth.Roles), order.Citizen, order.System)
+	var events []order.Event
+	for _, e := range order.Events {
+		if e != order.EventDraft && e != order.EventApprove {
+			events = append(events, e)
+		}
+	}
+	s["Place"] = obj{"type": "object", "required": []string{"text"}, "properties": obj{
+		"text":     str("where to report or hand over, for people to read"),
+		"area":     str("area code of the place"),
+		"location": ref("Point"),
+	}}
+	s["OrderItem"] = obj{"type": "object", "required": []string{"type", "quantity", "unit"}, "properties": obj{
+		"type":         str("a resource type of the taxonomy (requisition) or the skill called for (call-up)"),
+		"quantity":     obj{"type": "number", "exclusiveMinimum": 0},
+		"unit":         str("a unit of the type; empty or person for a call-up"),
+		"resource_ids": obj{"type": "array", "items": obj{"type": "string"}, "description": "the registry resources taken"},
+		"condition":    enum(registry.Conditions),
+		"value_xof":    integer("declared value at handover"),
+	}}
+	s["Compensation"] = obj{"type": "object", "required": []string{"amount_xof", "days", "lines"}, "properties": obj{
+		"amount_xof": integer("total owed"),
+		"days":       integer("days counted"),
+		"lines": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"item": obj{"type": "integer"}, "basis": enum([]string{"use", "service", "damage"}),
+			"detail": str("how the line is computed"), "amount_xof": obj{"type": "integer"},
+		}}},
+	}}
+	s["Order"] = obj{"type": "object", "description": "names its addressee: every read is recorded",
+		"required": []string{"id", "code", "kind", "addressee", "items", "place", "deadline", "legal_basis", "authority",
+			"reason", "state", "seq", "drafted_by", "created_at"}, "properties": obj{
+			"id":           str("order id: 26 characters, later orders sort later"),
+			"code":         str("the short code printed on the order, grouped for reading aloud (7KQ4-M9TX-2HZP-R8WD-J)"),
+			"kind":         enum(order.Kinds),
+			"addressee":    addressee,
+			"items":        obj{"type": "array", "items": ref("OrderItem")},
+			"place":        ref("Place"),
+			"deadline":     dateTime("when to report or hand over"),
+			"legal_basis":  str("the text the order rests on"),
+			"authority":    str("code of the issuing authority"),
+			"reason":       str("why"),
+			"state":        enum(order.States),
+			"seq":          integer("number of events in the order's history"),
+			"drafted_by":   str("user who drafted it"),
+			"approved_by":  str("user who approved it"),
+			"reviewed_by":  str("reviewer who decided its claim"),
+			"created_at":   dateTime("when it was drafted"),
+			"issued_at":    dateTime("when it was signed and issued"),
+			"compensation": ref("Compensation"),
+			"signed":       str("the signed order as its QR code holds it (MU1:...)"),
+			"key_id":       str("the authority key that signed it"),
+			"log_index":    integer("transparency-log index of its issue event"),
+			"events":       obj{"type": "array", "items": ref("OrderEvent"), "description": "its history; only on GET /api/v1/orders/{code}"},
+		}}
+	s["OrderEvent"] = obj{"type": "object", "required": []string{"order_id", "seq", "event", "from", "to", "actor", "role", "at", "log_index"},
+		"properties": obj{
+			"order_id":  str("order id"),
+			"seq":       obj{"type": "integer", "minimum": 1},
+			"event":     enum(order.Events),
+			"from":      obj{"type": "string", "description": "state before; empty for the draft event"},
+			"to":        enum(order.States),
+			"actor":     str("user name, system, or addressee (never the addressee's identity)"),
+			"role":      enum(actors),
+			"at":        dateTime("when"),
+			"deadline":  dateTime("the new deadline a deferral granted"),
+			"note":      str("free text, possibly personal: shown to officers and reviewers only"),
+			"log_index": integer("transparency-log index of the event"),
+		}}
+	s["DraftItem"] = obj{"type": "object", "required": []string{"type", "quantity"}, "additionalProperties": false, "properties": obj{
+		"type":         str("a resource type of the taxonomy (requisition) or a skill (call-up)"),
+		"quantity":     obj{"type": "number", "exclusiveMinimum": 0, "description": "1 for a call-up"},
+		"unit":         obj{"type": "string", "description": "a unit of the type (" + strings.Join(units, ", ") + "); empty for a call-up"},
+		"resource_ids": obj{"type": "array", "items": obj{"type": "string"}, "description": "registry resources of the addressee, in your jurisdiction"},
+	}}
+	s["OrderDraft"] = obj{"type": "object", "additionalProperties": false,
+		"required": []string{"kind", "addressee", "place", "deadline", "legal_basis", "authority", "reason"}, "properties": obj{
+			"kind":        enum(order.Kinds),
+			"addressee":   obj{"type": "string", "description": "person:<national_id> or org:<org_id>, in your jurisdiction", "pattern": "^(person|org):"},
+			"items":       obj{"type": "array", "items": ref("DraftItem"), "maxItems": order.MaxItems, "description": "a requisition's items; a call-up's one skill"},
+			"place":       ref("Place"),
+			"deadline":    dateTime("RFC 3339, in the future"),
+			"legal_basis": obj{"type": "string", "maxLength": order.MaxLegalBasis},
+			"authority":   str("code of an issuing authority"),
+			"reason":      obj{"type": "string", "maxLength": order.MaxReason},
+		}}
+	s["DraftRequest"] = obj{"type": "object", "required": []string{"orders"}, "additionalProperties": false, "properties": obj{
+		"orders": obj{"type": "array", "items": ref("OrderDraft"), "minItems": 1, "maxItems": maxDrafts},
+	}}
+	s["ApproveRequest"] = obj{"type": "object", "required": []string{"ids"}, "additionalProperties": false, "properties": obj{
+		"ids": obj{"type": "array", "items": obj{"type": "string", "description": "order id or code"}, "minItems": 1, "maxItems": maxApprovals},
+	}}
+	s["EventRequest"] = obj{"type": "object", "required": []string{"event"}, "additionalProperties": false, "properties": obj{
+		"event": enum(events),
+		"note":  obj{"type": "string", "maxLength": order.MaxNote, "description": "kept sealed; shown to officers and reviewers"},
+		"until": dateTime("the new deadline, for defer only"),
+	}}
+	s["OrderList"] = obj{"type": "object", "required": []string{"items"}, "properties": obj{
+		"items": obj{"type": "array", "items": ref("Order")},
+	}}
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
+	"github.com/muster-org/muster/sqlstore"
 )
 
 type openAPIDoc struct {
@@ -133,6 +135,19 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 	walk(tree)
 }
 
+// fullOrder has every field of an order set.
+var fullOrder = orderView{
+	IssuedOrder: sqlstore.IssuedOrder{Order: order.Order{ID: "01J", Code: "X", Kind: order.Requisition,
+		Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "O1"},
+		Items:     []order.Item{{Type: "fuel.diesel", Quantity: 1, Unit: "l", ResourceIDs: []string{"R1"}, Condition: "good", ValueXOF: 1}},
+		Place:     order.Place{Text: "x", Area: "NE", Location: &area.Point{}}, Deadline: time.Now(), LegalBasis: "l", Authority: "A",
+		Reason: "r", State: order.StateCompensated, Seq: 1, DraftedBy: "a", ApprovedBy: "b", ReviewedBy: "c", CreatedAt: time.Now(),
+		IssuedAt: time.Now(), Compensation: &order.Compensation{AmountXOF: 1, Days: 1, Lines: []order.Line{{}}}},
+		Signed: "MU1:", KeyID: "k", LogIndex: 1},
+	Events: []sqlstore.StoredEvent{{Record: order.Record{OrderID: "01J", Seq: 1, Event: order.EventDefer, From: order.StateClaimed,
+		To: order.StateDeferred, Actor: "a", Role: auth.Reviewer, At: time.Now(), Deadline: time.Now(), Note: "n"}, LogIndex: 1}},
+}
+
 // TestOpenAPISchemasMatchJSON marshals a fully populated value of each
 // documented type and checks that its JSON keys are the schema's
 // properties, so that a field added to a Go type cannot go undocumented.
@@ -152,6 +167,19 @@ func TestOpenAPISchemasMatchJSON(t *testing.T) {
 		"LoginResponse": loginResponse{Token: "t", ExpiresAt: time.Now(), User: auth.User{}},
 		"Error":         errorBody{},
 		"AreaPage":      newPage([]area.Area{}, "areas", 1),
+		"Order":         fullOrder,
+		"OrderItem":     fullOrder.Items[0],
+		"Place":         fullOrder.Place,
+		"Compensation":  fullOrder.Compensation,
+		"OrderEvent":    fullOrder.Events[0],
+		"OrderList":     itemsOf[orderView]{},
+		"OrderPage":     page[orderView]{},
+		"OrderDraft": orderDraft{Kind: "call_up", Addressee: "person:N1", Items: []draftItem{{}}, Place: order.Place{Text: "x"},
+			Deadline: "2030-01-01T00:00:00Z", LegalBasis: "l", Authority: "A", Reason: "r"},
+		"DraftItem":      draftItem{Type: "fuel.diesel", Quantity: 1, Unit: "l", ResourceIDs: []string{"R1"}},
+		"DraftRequest":   draftRequest{},
+		"ApproveRequest": approveRequest{},
+		"EventRequest":   eventRequest{},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

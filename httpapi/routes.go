@@ -33,6 +33,11 @@ type route struct {
 	body     string  // schema name of the JSON request body, "" for none
 	response string  // schema name of the success response body, "" for none
 	status   int     // success status; 200 when 0
+	// idempotent routes take an Idempotency-Key header and answer a retry
+	// with the first response (see idempotency.go). Every POST under
+	// /api/v1 but login and logout is, and a test keeps it so.
+	idempotent bool
+	errs       []int // error statuses beyond those errorStatuses infers
 }
 
 // param is a path or query parameter of a route.
@@ -118,8 +123,27 @@ func (s *Server) routeTable() []route {
 			)},
 		{Route: Route{"GET", "/api/v1/resources/{resource_id}", auth.ReadResources, "One resource"},
 			handle: s.getResource, response: "Resource", params: []param{pathParam("resource_id", "resource ID")}},
+
+		{Route: Route{"GET", "/api/v1/orders", auth.ReadOrders, "Orders addressed within your jurisdiction, oldest first (the read is recorded)"},
+			handle: s.listOrders, response: "OrderPage", params: listParams(
+				queryParam("state", "only orders in this state (draft, issued...)"),
+				queryParam("kind", "call_up or requisition"),
+			)},
+		{Route: Route{"GET", "/api/v1/orders/{code}", auth.ReadOrders,
+			"One order with its history; event notes only for officers and reviewers (the read is recorded)"},
+			handle: s.getOrder, response: "Order", params: []param{orderParam}},
+		{Route: Route{"POST", "/api/v1/orders", auth.DraftOrders, "Draft 1 to 1000 orders to addressees within your jurisdiction"},
+			handle: s.draftOrders, body: "DraftRequest", response: "OrderList", status: http.StatusCreated, idempotent: true},
+		{Route: Route{"POST", "/api/v1/orders/approve", auth.ApproveOrders,
+			"Approve 1 to 10000 drafts, which signs, logs and issues them; never your own drafts (two-person rule)"},
+			handle: s.approveOrders, body: "ApproveRequest", response: "OrderList", idempotent: true, errs: []int{http.StatusNotFound}},
+		{Route: Route{"POST", "/api/v1/orders/{code}/events", auth.RecordOrderEvents,
+			"Record a lifecycle event (fulfil, release, compensate, exempt...); the lifecycle decides which role may record which"},
+			handle: s.recordOrderEvent, body: "EventRequest", response: "Order", params: []param{orderParam}, idempotent: true},
 	}
 }
+
+var orderParam = pathParam("code", "the order's short code (any grouping, any case) or its id")
 
 // checkQuery refuses query parameters the route does not take, and
 // repeated ones: what a route accepts is exactly what its documentation

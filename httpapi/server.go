@@ -1,7 +1,8 @@
 // Package httpapi is muster's authenticated JSON HTTP API over the
-// registry: areas, persons, organisations and resources, scoped to the
-// caller's jurisdiction, with login sessions, Prometheus metrics and an
-// OpenAPI document built from the same route table that builds the mux.
+// registry (areas, persons, organisations, resources) and orders, scoped
+// to the caller's jurisdiction, with login sessions, idempotency keys on
+// every POST that changes data, Prometheus metrics and an OpenAPI document
+// built from the same route table that builds the mux.
 //
 // It is an adapter at the edge: it turns requests into store calls and
 // muster error kinds into HTTP statuses. Domain packages never import it.
@@ -19,6 +20,7 @@ import (
 
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
 	"github.com/muster-org/muster/tlog"
@@ -45,6 +47,19 @@ type Store interface {
 	SessionUser(ctx context.Context, tokenHash []byte) (auth.User, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	LogAccess(ctx context.Context, userID int64, action, subject string) error
+
+	Order(ctx context.Context, idOrCode, within string) (sqlstore.IssuedOrder, error)
+	ListOrders(ctx context.Context, f sqlstore.OrderFilter) ([]sqlstore.IssuedOrder, error)
+	OrderEvents(ctx context.Context, orderID string) ([]sqlstore.StoredEvent, error)
+	Authorities(ctx context.Context) ([]sqlstore.Authority, error)
+	DraftOrders(ctx context.Context, drafts []order.Order, by order.Actor) ([]order.Order, error)
+	ApproveOrders(ctx context.Context, ids []string, by order.Actor, addresseeRef func(registry.Owner) string) ([]sqlstore.IssuedOrder, error)
+	AddresseeRef(o registry.Owner) string
+	ApplyOrderEvent(ctx context.Context, idOrCode, within string, c sqlstore.Change) (sqlstore.IssuedOrder, error)
+
+	BeginIdempotent(ctx context.Context, userID int64, key string, hash []byte) (*sqlstore.StoredResponse, error)
+	FinishIdempotent(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error
+	AbandonIdempotent(ctx context.Context, userID int64, key string) error
 
 	Log() *tlog.Log
 	SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error)
@@ -203,6 +218,9 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, c 
 		if err := checkQuery(r, rt.params); err != nil {
 			return err
 		}
+	}
+	if rt.idempotent {
+		return s.serveIdempotent(w, r, rt, *c)
 	}
 	return rt.handle(w, r, *c)
 }
