@@ -60,6 +60,7 @@ func serve(ctx context.Context, cfg *config, db *sqlstore.DB, addr string) error
 	fmt.Fprintf(os.Stderr, "muster: serving on http://%s (API under /api/v1, OpenAPI at /api/v1/openapi.json); Ctrl-C stops\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	go purgeIdempotencyKeys(ctx, db, logger)
 	select {
 	case err := <-done:
 		return err
@@ -74,4 +75,25 @@ func serve(ctx context.Context, cfg *config, db *sqlstore.DB, addr string) error
 		return err
 	}
 	return nil
+}
+
+// purgeIdempotencyKeys deletes expired idempotency keys every hour while
+// the server runs: they are ignored once expired, and would otherwise
+// only pile up.
+func purgeIdempotencyKeys(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := db.PurgeIdempotent(ctx, time.Now().Add(-sqlstore.IdempotencyTTL))
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("purging idempotency keys", "err", err)
+		} else if n > 0 {
+			logger.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
