@@ -63,6 +63,12 @@ func (db *DB) logEntry(o order.Order, r order.Record, signed string) tlog.Entry 
 // events and log leaves, in one transaction. Addressees and the authority
 // must exist.
 func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Actor) ([]order.Order, error) {
+	return db.DraftBatch(ctx, "", drafts, by)
+}
+
+// DraftBatch is DraftOrders with the drafts tagged as one batch (a CSV
+// file's orders), so that they can be approved together.
+func (db *DB) DraftBatch(ctx context.Context, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
 	now := db.now().UTC().Truncate(time.Millisecond)
 	out := make([]order.Order, 0, len(drafts))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -77,7 +83,7 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 			records = append(records, rec)
 			entries = append(entries, db.logEntry(o, rec, ""))
 		}
-		if err := db.insertOrders(ctx, tx, out); err != nil {
+		if err := db.insertOrders(ctx, tx, batch, out); err != nil {
 			return err
 		}
 		return db.recordEvents(ctx, tx, records, entries)
@@ -137,9 +143,9 @@ func (db *DB) addressees(ctx context.Context, q querier, orders []order.Order) (
 }
 
 var orderInsert = []string{"id", "code", "kind", "addressee_person_id", "addressee_org_id", "area_id",
-	"authority_id", "state", "seq", "deadline", "details", "drafted_by", "created_at"}
+	"authority_id", "state", "seq", "deadline", "details", "drafted_by", "created_at", "batch"}
 
-func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, orders []order.Order) error {
+func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, batch string, orders []order.Order) error {
 	found, err := db.addressees(ctx, tx, orders)
 	if err != nil {
 		return err
@@ -163,7 +169,7 @@ func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, orders []order.Order
 			return err
 		}
 		rows[i] = []any{o.ID, string(o.Code), string(o.Kind), a.personID, a.orgID, a.areaID, authorityID,
-			string(o.State), o.Seq, o.Deadline.UTC(), string(body), o.DraftedBy, o.CreatedAt.UTC()}
+			string(o.State), o.Seq, o.Deadline.UTC(), string(body), o.DraftedBy, o.CreatedAt.UTC(), batch}
 	}
 	if err := db.insertMany(ctx, tx, "orders", orderInsert, rows); err != nil {
 		if isUniqueViolation(err) {

@@ -147,6 +147,7 @@ type OrderFilter struct {
 	Within string
 	State  order.State
 	Kind   order.Kind
+	Batch  string // the batch the orders were drafted in
 	After  string // the id of the last order of the previous page
 	Limit  int
 }
@@ -170,6 +171,10 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, err
 	if f.Kind != "" {
 		query += ` AND o.kind = ?`
 		args = append(args, string(f.Kind))
+	}
+	if f.Batch != "" {
+		query += ` AND o.batch = ?`
+		args = append(args, f.Batch)
 	}
 	query += fmt.Sprintf(` ORDER BY o.id LIMIT %d`, clampLimit(f.Limit))
 	rows, err := db.sql.QueryContext(ctx, db.rebind(query), args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -112,6 +113,16 @@ func newOrdersDraftCmd(cfg *config) *cobra.Command {
 	return cmd
 }
 
+// batchDrafter drafts a file's orders as one batch.
+type batchDrafter struct {
+	*sqlstore.DB
+	batch string
+}
+
+func (b batchDrafter) DraftOrders(ctx context.Context, drafts []order.Order, by order.Actor) ([]order.Order, error) {
+	return b.DraftBatch(ctx, b.batch, drafts, by)
+}
+
 // draftFromFile drafts the orders of a CSV file, reporting bad rows like
 // the registry imports do.
 func draftFromFile(cmd *cobra.Command, cfg *config, as, path string) error {
@@ -125,9 +136,10 @@ func draftFromFile(cmd *cobra.Command, cfg *config, as, path string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	sum, err := importer.Orders(cmd.Context(), db, path, a, importer.Options{Reject: func(p importer.Problem) { fmt.Fprintln(stderr, p) }})
+	batch := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "-" + time.Now().UTC().Format("20060102T150405")
+	sum, err := importer.Orders(cmd.Context(), batchDrafter{db, batch}, path, a, importer.Options{Reject: func(p importer.Problem) { fmt.Fprintln(stderr, p) }})
 	if err == nil || sum.Imported > 0 {
-		fmt.Fprintf(cmd.OutOrStdout(), "drafted %d, rejected %d\n", sum.Imported, sum.Rejected)
+		fmt.Fprintf(cmd.OutOrStdout(), "batch %s\ndrafted %d, rejected %d\n", batch, sum.Imported, sum.Rejected)
 	}
 	if err != nil {
 		return err
@@ -164,18 +176,19 @@ func parseDeadline(s string) (time.Time, error) {
 }
 
 func newOrdersApproveCmd(cfg *config) *cobra.Command {
-	var as string
+	var as, batchName string
 	var all bool
 	var batch int
 	cmd := &cobra.Command{
-		Use:   "approve --as APPROVER (ID|CODE ... | --all-drafts)",
+		Use:   "approve --as APPROVER (ID|CODE ... | --batch BATCH | --all-drafts)",
 		Short: "Approve drafts: each is signed, logged and queued for notification, all in one transaction",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if batch < 1 {
 				return usageError("--batch-size must be positive")
 			}
+			all = all || batchName != ""
 			if all == (len(args) > 0) {
-				return usageError("name orders or give --all-drafts, not both")
+				return usageError("name orders or give --all-drafts or --batch, not both")
 			}
 			db, err := cfg.open(cmd.Context())
 			if err != nil {
@@ -189,7 +202,7 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 			var ids []string
 			if all {
 				for after := ""; ; {
-					page, err := db.ListOrders(cmd.Context(), sqlstore.OrderFilter{State: order.StateDraft, After: after, Limit: 1000})
+					page, err := db.ListOrders(cmd.Context(), sqlstore.OrderFilter{State: order.StateDraft, Batch: batchName, After: after, Limit: 1000})
 					if err != nil {
 						return err
 					}
@@ -231,6 +244,7 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the approving officer (never the drafter)")
 	cmd.Flags().BoolVar(&all, "all-drafts", false, "approve every draft")
+	cmd.Flags().StringVar(&batchName, "batch", "", "approve the drafts of one batch (printed by orders draft --from)")
 	cmd.Flags().IntVar(&batch, "batch-size", 5000, "orders per transaction")
 	return cmd
 }
