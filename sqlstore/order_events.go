@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,6 +26,11 @@ type Change struct {
 	Actor order.Actor
 	Note  string    // may hold personal details: stored sealed, never logged
 	Until time.Time // the new deadline of a deferral
+	// Condition is the items' condition at handover (fulfil) or at
+	// return (a registry condition, or order.Lost).
+	Condition string
+	// Rates, on return or release, compute the compensation owed.
+	Rates *order.Rates
 }
 
 // ApplyOrderEvent moves an order through its lifecycle: the transition is
@@ -52,8 +58,15 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 		if err != nil {
 			return fmt.Errorf("order %s: %w", o.Code, err)
 		}
-		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, reviewed_by = ?, deadline = ?
-			WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, o.ReviewedBy, o.Deadline.UTC(), o.ID, o.Seq-1)
+		if err := db.settle(ctx, tx, &o, c, now); err != nil {
+			return err
+		}
+		body, err := json.Marshal(details{Items: o.Items, Place: o.Place, LegalBasis: o.LegalBasis, Reason: o.Reason, Compensation: o.Compensation})
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, reviewed_by = ?, deadline = ?, details = ?
+			WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, o.ReviewedBy, o.Deadline.UTC(), string(body), o.ID, o.Seq-1)
 		if err != nil {
 			return err
 		}
@@ -70,4 +83,38 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 		return db.recordEvents(ctx, tx, []order.Record{rec}, []tlog.Entry{db.logEntry(o.Order, rec, "")})
 	})
 	return out, err
+}
+
+// settle records what a handover, return or release means for the items:
+// their condition at handover, and the compensation owed once they are
+// back (or released), computed from the policy's rates.
+func (db *DB) settle(ctx context.Context, tx *sql.Tx, o *IssuedOrder, c Change, now time.Time) error {
+	switch c.Event {
+	case order.EventFulfil:
+		if c.Condition != "" {
+			for i := range o.Items {
+				o.Items[i].Condition = c.Condition
+			}
+		}
+	case order.EventReturn, order.EventRelease:
+		if c.Rates == nil {
+			return nil
+		}
+		var handedOver time.Time
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT at FROM order_events WHERE order_id = ? AND event = ? ORDER BY seq DESC LIMIT 1`),
+			o.ID, string(order.EventFulfil)).Scan(&handedOver)
+		if err != nil {
+			return notFound(err, "order %s has no handover to count from", o.Code)
+		}
+		condition := c.Condition
+		if c.Event == order.EventRelease && o.Kind == order.Requisition && condition == "" {
+			condition = order.Lost // released requisitioned items are not coming back
+		}
+		comp, err := order.Compensate(o.Order, handedOver.UTC(), now, condition, *c.Rates)
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		o.Compensation = &comp
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/tlog"
 )
 
@@ -109,6 +110,53 @@ func TestOrderDeferral(t *testing.T) {
 		back, _ := db.Order(ctx, id, "")
 		if !back.Deadline.Equal(until) {
 			t.Errorf("stored deadline %v, want %v", back.Deadline, until)
+		}
+	})
+}
+
+func TestRequisitionCompensation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		if err := db.UpsertOrganisations(ctx, []registry.Organisation{{OrgID: "ORG-1", Name: "Transports du Dallol", Kind: "transporter", Area: "NE.DS"}}); err != nil {
+			t.Fatal(err)
+		}
+		req := callUp("NE0001")
+		req.Kind, req.Addressee = order.Requisition, registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-1"}
+		req.Items = []order.Item{{Type: "vehicle.truck", Quantity: 2, Unit: "unit", ValueXOF: 30_000_000}}
+		drafts, err := db.DraftOrders(ctx, []order.Order{req}, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := drafts[0].ID
+		if _, err := db.ApproveOrders(ctx, []string{id}, approver, db.AddresseeRef); err != nil {
+			t.Fatal(err)
+		}
+		rates := order.Rates{PerDay: map[string]int64{"vehicle.truck": 45_000}, DefaultServicePerDay: 3_000, DamagePercentPerStep: 10}
+		for _, c := range []Change{
+			{Event: order.EventNotify, Actor: officer},
+			{Event: order.EventFulfil, Actor: officer, Condition: "good"},
+			{Event: order.EventReturn, Actor: officer, Condition: "poor", Rates: &rates},
+		} {
+			if _, err := db.ApplyOrderEvent(ctx, id, "", c); err != nil {
+				t.Fatalf("%s: %v", c.Event, err)
+			}
+		}
+		o, err := db.Order(ctx, id, "")
+		if err != nil || o.Compensation == nil {
+			t.Fatalf("order %+v, %v", o.Compensation, err)
+		}
+		events, _ := db.OrderEvents(ctx, id)
+		want, err := order.Compensate(o.Order, events[3].At, events[4].At, "poor", rates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One day of two trucks, and two steps of damage (good → poor) on their value.
+		if o.Compensation.AmountXOF != want.AmountXOF || want.AmountXOF != 2*45_000+6_000_000 {
+			t.Errorf("compensation %d, recomputed %d, want %d", o.Compensation.AmountXOF, want.AmountXOF, 2*45_000+6_000_000)
+		}
+		if o.Items[0].Condition != "good" {
+			t.Errorf("handover condition %q not recorded", o.Items[0].Condition)
 		}
 	})
 }

@@ -91,7 +91,36 @@ func newAuthorityCmd(cfg *config) *cobra.Command {
 			return w.Flush()
 		},
 	}
-	cmd.AddCommand(add, rotate, list)
+	var at string
+	revoke := &cobra.Command{
+		Use:   "revoke KEY-ID [--from TIME]",
+		Short: "Revoke a signing key: orders it signed from that time on no longer verify",
+		Long: `Revoke a signing key from a given time (default now). Orders the key signed
+before that time still verify; to refuse every order a stolen key signed,
+revoke it from its first day. Publish the change with muster keys trustlist.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			from := time.Now().UTC()
+			if at != "" {
+				var err error
+				if from, err = time.Parse(time.RFC3339, at); err != nil {
+					return usageError("--from %q: want an RFC 3339 time", at)
+				}
+			}
+			db, err := cfg.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.RevokeKey(cmd.Context(), args[0], from); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "key %s revoked from %s; run muster keys trustlist to publish it\n", args[0], from.Format(time.RFC3339))
+			return nil
+		},
+	}
+	revoke.Flags().StringVar(&at, "from", "", "revoked from this time (RFC 3339; default now)")
+	cmd.AddCommand(add, rotate, list, revoke)
 	return cmd
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,7 +15,7 @@ import (
 )
 
 func newOrdersEventCmd(cfg *config) *cobra.Command {
-	var as, note, until string
+	var as, note, until, condition, ratesFile string
 	var forAddressee bool
 	cmd := &cobra.Command{
 		Use:   "event ID|CODE EVENT --as OFFICER [--note TEXT] [--until DEADLINE]",
@@ -43,6 +46,16 @@ entered it in the sealed note.`,
 				c.Actor = order.AddresseeActor
 				c.Note = fmt.Sprintf("entered by %s at the office. %s", a.Name, note)
 			}
+			c.Condition = condition
+			if ratesFile != "" {
+				rates, err := readRates(ratesFile)
+				if err != nil {
+					return err
+				}
+				c.Rates = &rates
+			} else if event == order.EventReturn || event == order.EventRelease {
+				fmt.Fprintln(cmd.ErrOrStderr(), "muster: no --rates given: the compensation owed is not computed")
+			}
 			if until != "" {
 				if c.Until, err = parseDeadline(until); err != nil {
 					return err
@@ -53,12 +66,36 @@ entered it in the sealed note.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "order %s is now %s (deadline %s)\n", o.Code, o.State, o.Deadline.Format(time.RFC3339))
+			if o.Compensation != nil && c.Rates != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "compensation owed: %d XOF for %d days\n", o.Compensation.AmountXOF, o.Compensation.Days)
+				for _, l := range o.Compensation.Lines {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %-7s %-40s %12d XOF\n", l.Basis, l.Detail, l.AmountXOF)
+				}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the officer recording the event")
 	cmd.Flags().StringVar(&note, "note", "", "grounds or remarks (sealed; never in the public log)")
 	cmd.Flags().StringVar(&until, "until", "", "new deadline of a deferral")
+	cmd.Flags().StringVar(&condition, "condition", "", "condition of the items at handover (fulfil) or return: new, good, fair, poor, unserviceable, lost")
+	cmd.Flags().StringVar(&ratesFile, "rates", "", "compensation rates (JSON, see docs/rates.example.json): on return or release, compute what is owed")
 	cmd.Flags().BoolVar(&forAddressee, "for-addressee", false, "record the addressee's own answer (acknowledge, claim, appeal)")
 	return cmd
+}
+
+// readRates reads compensation rates from a JSON file, refusing unknown
+// fields: a misspelt rate must not silently pay nothing.
+func readRates(path string) (order.Rates, error) {
+	var r order.Rates
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return r, usageError("--rates: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return r, usageError("--rates %s: %v", path, err)
+	}
+	return r, nil
 }

@@ -26,7 +26,7 @@ import (
 func newOrdersCmd(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{Use: "orders", Short: "Draft, approve and show call-up and requisition orders"}
 	cmd.AddCommand(newOrdersDraftCmd(cfg), newOrdersApproveCmd(cfg), newOrdersShowCmd(cfg), newOrdersListCmd(cfg),
-		newOrdersPDFCmd(cfg), newOrdersEventCmd(cfg))
+		newOrdersPDFCmd(cfg), newOrdersReceiptCmd(cfg), newOrdersEventCmd(cfg))
 	return cmd
 }
 
