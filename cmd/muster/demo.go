@@ -23,6 +23,7 @@ import (
 func newDemoCmd(cfg *config) *cobra.Command {
 	var c demo.Config
 	var serveAfter bool
+	var orders int
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -40,6 +41,9 @@ their passwords. With --serve, muster then serves the API.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.Persons <= 0 {
 				return usageError("--persons must be positive")
+			}
+			if orders < 0 {
+				return usageError("--orders must not be negative")
 			}
 			db, err := cfg.open(cmd.Context())
 			if err != nil {
@@ -59,6 +63,15 @@ their passwords. With --serve, muster then serves the API.`,
 			if err != nil {
 				return err
 			}
+			if orders > 0 {
+				n, err := demoOrders(cmd.Context(), db, orders*2/3, orders-orders*2/3)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					fmt.Fprintf(out, "demo orders: %d drafted, approved and issued by %s, some carried through every state of the lifecycle\n", n, demoAuthority.Code)
+				}
+			}
 			if cfg.db == "" {
 				path := filepath.Join(cfg.dataDir, "demo-users.txt")
 				if err := writePrivateFile(path, []byte(creds)); err != nil {
@@ -77,6 +90,7 @@ their passwords. With --serve, muster then serves the API.`,
 	f.IntVar(&c.Persons, "persons", demo.DefaultPersons, "number of persons")
 	f.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic country")
 	f.BoolVar(&serveAfter, "serve", false, "serve the API once the country is loaded")
+	f.IntVar(&orders, "orders", 300, "orders to draft, issue and carry through the lifecycle (about; 0 for none), the first time only")
 	f.StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on with --serve (MUSTER_ADDR)")
 	return cmd
 }
@@ -163,6 +177,9 @@ var demoOfficers = []auth.User{
 	{Name: "officer", Role: auth.Officer, Area: "NE"},
 	{Name: "approver", Role: auth.Approver, Area: "NE"},
 	{Name: "auditor", Role: auth.Auditor, Area: "NE"},
+	{Name: "reviewer", Role: auth.Reviewer, Area: "NE"},
+	{Name: "reviewer.appeals", Role: auth.Reviewer, Area: "NE"},
+	{Name: "treasurer", Role: auth.Treasurer, Area: "NE"},
 }
 
 // demoUsers creates the demo officers, or resets their passwords, with

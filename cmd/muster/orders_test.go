@@ -64,7 +64,7 @@ type ordersEnv struct {
 
 func newOrdersEnv(e *env) ordersEnv {
 	e.t.Helper()
-	runDemo(e, "--persons", "500")
+	runDemo(e, "--persons", "500", "--orders", "0")
 	for _, kind := range []string{"persons", "organisations"} {
 		e.mustRun(0, "import", kind, ordersFixture(kind+".csv"))
 	}
