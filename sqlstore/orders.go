@@ -7,9 +7,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/muster-org/muster"
@@ -266,12 +269,7 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 		if err != nil {
 			return err
 		}
-		type signingKey struct {
-			id   string
-			priv ed25519.PrivateKey
-		}
 		keys := map[string]signingKey{}
-		outbox := make([][]any, 0, len(out))
 		for i := range out {
 			o := &out[i]
 			key, ok := keys[o.Authority]
@@ -284,14 +282,21 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 				keys[o.Authority] = key
 			}
 			o.KeyID, o.LogIndex = key.id, size+uint64(2*i+1)
-			o.Signed, err = qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
-			if err != nil {
-				return fmt.Errorf("sign order %s: %w", o.Code, err)
-			}
+		}
+		if err := signAll(out, keys, addresseeRef); err != nil {
+			return err
+		}
+		update, err := tx.PrepareContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
+			key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`))
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		outbox := make([][]any, 0, len(out))
+		for i := range out {
+			o := &out[i]
 			entries = append(entries, db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], o.Signed))
-			res, err := tx.ExecContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
-				key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`), string(o.State), o.Seq, o.ApprovedBy, now,
-				o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
+			res, err := update.ExecContext(ctx, string(o.State), o.Seq, o.ApprovedBy, now, o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
 			if err != nil {
 				return fmt.Errorf("order %s: %w", o.Code, err)
 			}
@@ -309,6 +314,41 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 		return nil, err
 	}
 	return out, nil
+}
+
+type signingKey struct {
+	id   string
+	priv ed25519.PrivateKey
+}
+
+// signAll signs the orders' QR payloads on every core: signing is the
+// CPU-bound part of issuing, and the orders are independent.
+func signAll(orders []IssuedOrder, keys map[string]signingKey, addresseeRef func(registry.Owner) string) error {
+	refs := make([]string, len(orders))
+	for i, o := range orders {
+		refs[i] = addresseeRef(o.Addressee) // the caller's function need not be safe for concurrent use
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(orders)/64))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(orders); i += workers {
+				o := &orders[i]
+				key := keys[o.Authority]
+				signed, err := qr.Encode(claimsOf(o.Order, refs[i], o.LogIndex), key.id, key.priv)
+				if err != nil {
+					errs[w] = fmt.Errorf("sign order %s: %w", o.Code, err)
+					return
+				}
+				o.Signed = signed
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // claimsOf is what the QR code of an order says publicly.

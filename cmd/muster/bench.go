@@ -27,15 +27,37 @@ import (
 )
 
 func newBenchCmd(cfg *config) *cobra.Command {
-	cmd := &cobra.Command{Use: "bench", Short: "Measure muster against the bare floor of what it stands on"}
-	cmd.AddCommand(newBenchImportCmd(cfg))
+	var profile string
+	var profileFile *os.File
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure muster against the bare floor of what it stands on",
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if profile == "" {
+				return nil
+			}
+			var err error
+			if profileFile, err = os.Create(profile); err != nil {
+				return err
+			}
+			return pprof.StartCPUProfile(profileFile)
+		},
+		PersistentPostRunE: func(*cobra.Command, []string) error {
+			if profileFile == nil {
+				return nil
+			}
+			pprof.StopCPUProfile()
+			return profileFile.Close()
+		},
+	}
+	cmd.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg))
 	return cmd
 }
 
 func newBenchImportCmd(cfg *config) *cobra.Command {
 	var rows int
 	var seed int64
-	var profile string
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import a generated persons CSV and compare with a bare batched insert of the same rows",
@@ -53,23 +75,11 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 			if rows <= 0 {
 				return usageError("--rows must be positive")
 			}
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
 			return benchImport(cmd.Context(), cmd.OutOrStdout(), cfg.db, rows, seed)
 		},
 	}
 	cmd.Flags().IntVar(&rows, "rows", 1_000_000, "rows in the generated file")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated persons")
-	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	return cmd
 }
 

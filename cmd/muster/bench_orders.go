@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/demo"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/qr"
+	"github.com/muster-org/muster/registry"
+	"github.com/muster-org/muster/seal"
+	"github.com/muster-org/muster/sqlstore"
+	"github.com/muster-org/muster/trust"
+)
+
+func newBenchIssueCmd(cfg *config) *cobra.Command {
+	var n, batch int
+	cmd := &cobra.Command{
+		Use:   "issue",
+		Short: "Approve and issue orders (sign, store, log, queue) and compare with bare Ed25519 signing; then verify them against bare Ed25519 verification",
+		Long: `Load --orders persons of the demo country into a fresh database, draft one
+call-up each, then time approving and issuing them in batches (each batch
+one transaction: Ed25519 signature, QR payload, order row, events, log
+leaves, outbox). In the same run, time bare Ed25519 signing of the same
+payloads on one core, and print the ratio. Then time muster's verification
+of every signed order (Base45, zlib, COSE, trust list, signature) against
+bare Ed25519 verification of the same payloads.
+
+Uses fresh SQLite files in a temporary directory, or, with --db
+postgres://..., fresh schemas in that database (dropped afterwards).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n <= 0 || batch <= 0 {
+				return usageError("--orders and --batch-size must be positive")
+			}
+			return benchIssue(cmd.Context(), cmd.OutOrStdout(), cfg.db, n, batch)
+		},
+	}
+	cmd.Flags().IntVar(&n, "orders", 100_000, "orders to issue")
+	cmd.Flags().IntVar(&batch, "batch-size", 5000, "orders per transaction")
+	return cmd
+}
+
+func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) error {
+	dir, err := os.MkdirTemp("", "muster-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	master := make([]byte, seal.KeySize)
+	rand.Read(master)
+	keys, err := seal.New(master)
+	if err != nil {
+		return err
+	}
+	areas, err := demo.Areas(1)
+	if err != nil {
+		return err
+	}
+	store, err := benchDB(ctx, dsn, dir, "issue", keys, areas)
+	if err != nil {
+		return err
+	}
+	defer store.close()
+	db := store.db
+	fmt.Fprintf(out, "loading %d persons and drafting one call-up each ...\n", n)
+	sink := &storeSink{db: db}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if _, err := demo.Generate(ctx, demo.Config{Persons: n, Seed: 1, Today: today}, sink, nil); err != nil {
+		return err
+	}
+	if err := sink.flush(ctx); err != nil {
+		return err
+	}
+	if err := db.CreateAuthority(ctx, demoAuthority); err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	key, priv := trust.GenerateKey(demoAuthority.Code, now.Add(-time.Minute), now.AddDate(1, 0, 0))
+	if err := db.AddKey(ctx, key, priv); err != nil {
+		return err
+	}
+	var ids []string
+	officer := order.Actor{Role: auth.Officer, Name: "officer"}
+	for after := int64(0); ; {
+		page, err := db.ListPersons(ctx, sqlstore.PersonFilter{After: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		drafts := make([]order.Order, len(page.Items))
+		for i, p := range page.Items {
+			drafts[i] = order.Order{Kind: order.CallUp, Addressee: registry.Owner{Kind: registry.OwnerPerson, ID: p.NationalID},
+				Items: []order.Item{{Type: "driver", Quantity: 1}}, Place: order.Place{Text: "Caserne régionale", Area: p.Area},
+				Deadline: now.AddDate(0, 0, 10), LegalBasis: "Ordonnance n° 2026-05, art. 4", Authority: demoAuthority.Code, Reason: "Campagne"}
+		}
+		drafted, err := db.DraftOrders(ctx, drafts, officer)
+		if err != nil {
+			return err
+		}
+		for _, o := range drafted {
+			ids = append(ids, o.ID)
+		}
+		if page.Next == 0 {
+			break
+		}
+		after = page.Next
+	}
+
+	approver := order.Actor{Role: auth.Approver, Name: "approver"}
+	signed := make([]string, 0, len(ids))
+	start := time.Now()
+	for i := 0; i < len(ids); i += batch {
+		issued, err := db.ApproveOrders(ctx, ids[i:min(i+batch, len(ids))], approver, db.AddresseeRef)
+		if err != nil {
+			return err
+		}
+		for _, o := range issued {
+			signed = append(signed, o.Signed)
+		}
+	}
+	issueTime := time.Since(start)
+
+	// The bare floor: Ed25519 over the same payloads (the CBOR claims).
+	payloads := make([][]byte, len(signed))
+	for i, s := range signed {
+		_, _, msg, err := qr.Decode(s)
+		if err != nil {
+			return err
+		}
+		payloads[i] = msg.Payload
+	}
+	start = time.Now()
+	sigs := make([][]byte, len(payloads))
+	for i, p := range payloads {
+		sigs[i] = ed25519.Sign(priv, p)
+	}
+	signTime := time.Since(start)
+
+	tl, err := trust.NewTrustList([]trust.Key{key}, 1, now)
+	if err != nil {
+		return err
+	}
+	start = time.Now()
+	for _, s := range signed {
+		if _, err := qr.Verify(s, tl, time.Now()); err != nil {
+			return err
+		}
+	}
+	verifyTime := time.Since(start)
+	start = time.Now()
+	for i, p := range payloads {
+		if !ed25519.Verify(key.Public, p, sigs[i]) {
+			return fmt.Errorf("bench: bare verification failed")
+		}
+	}
+	bareVerifyTime := time.Since(start)
+
+	rate := func(d time.Duration) float64 { return float64(len(signed)) / d.Seconds() }
+	fmt.Fprintf(out, "\nbench issue: %d orders, batches of %d, %s, %d CPUs, %s\n", len(signed), batch, db.Dialect(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "| path | seconds | orders/s |\n|---|---:|---:|\n")
+	fmt.Fprintf(out, "| approve and issue (sign, store, log, queue) | %.2f | %.0f |\n", issueTime.Seconds(), rate(issueTime))
+	fmt.Fprintf(out, "| bare Ed25519 sign, same payloads, one core | %.2f | %.0f |\n", signTime.Seconds(), rate(signTime))
+	fmt.Fprintf(out, "| verify (Base45, zlib, COSE, trust list, Ed25519) | %.2f | %.0f |\n", verifyTime.Seconds(), rate(verifyTime))
+	fmt.Fprintf(out, "| bare Ed25519 verify, same payloads, one core | %.2f | %.0f |\n", bareVerifyTime.Seconds(), rate(bareVerifyTime))
+	fmt.Fprintf(out, "ratio issue/bare sign: %.2f (target 0.50); ratio verify/bare verify: %.2f (target 0.80)\n",
+		signTime.Seconds()/issueTime.Seconds(), bareVerifyTime.Seconds()/verifyTime.Seconds())
+	return nil
+}
