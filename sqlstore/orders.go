@@ -286,24 +286,14 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 		if err := signAll(out, keys, addresseeRef); err != nil {
 			return err
 		}
-		update, err := tx.PrepareContext(ctx, db.rebind(`UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
-			key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`))
-		if err != nil {
-			return err
-		}
-		defer update.Close()
 		outbox := make([][]any, 0, len(out))
 		for i := range out {
 			o := &out[i]
 			entries = append(entries, db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], o.Signed))
-			res, err := update.ExecContext(ctx, string(o.State), o.Seq, o.ApprovedBy, now, o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
-			if err != nil {
-				return fmt.Errorf("order %s: %w", o.Code, err)
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return muster.Errorf(muster.Conflict, "order %s changed meanwhile; try again", o.Code)
-			}
 			outbox = append(outbox, []any{o.ID, "order.issued", "pending", now})
+		}
+		if err := db.markIssued(ctx, tx, out, now); err != nil {
+			return err
 		}
 		if err := db.insertMany(ctx, tx, "outbox", []string{"order_id", "topic", "state", "created_at"}, outbox); err != nil {
 			return err
@@ -314,6 +304,58 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 		return nil, err
 	}
 	return out, nil
+}
+
+// markIssued writes the issued orders' new state and signature, refusing
+// the batch if any order changed since it was read. PostgreSQL gets one
+// UPDATE per 500 orders (a round trip per row costs more than the row);
+// SQLite, in process, one prepared UPDATE per order.
+func (db *DB) markIssued(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, now time.Time) error {
+	if db.dialect == postgres {
+		const per = 500
+		for start := 0; start < len(orders); start += per {
+			chunk := orders[start:min(start+per, len(orders))]
+			var b strings.Builder
+			args := make([]any, 0, 8*len(chunk))
+			for i, o := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				n := len(args)
+				fmt.Fprintf(&b, "($%d::text, $%d::bigint, $%d::bigint, $%d::text, $%d::text, $%d::bigint, $%d::text, $%d::text)",
+					n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+				args = append(args, o.ID, o.Seq-2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed)
+			}
+			args = append(args, now)
+			res, err := tx.ExecContext(ctx, `UPDATE orders AS o SET state = v.state, seq = v.seq, approved_by = v.approved_by,
+				issued_at = $`+strconv.Itoa(len(args))+`, key_id = v.key_id, log_index = v.log_index, signed = v.signed
+				FROM (VALUES `+b.String()+`) AS v(id, old_seq, seq, state, approved_by, log_index, key_id, signed)
+				WHERE o.id = v.id AND o.seq = v.old_seq`, args...)
+			if err != nil {
+				return fmt.Errorf("issue orders: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != int64(len(chunk)) {
+				return muster.Errorf(muster.Conflict, "%d of %d orders changed meanwhile; try again", int64(len(chunk))-n, len(chunk))
+			}
+		}
+		return nil
+	}
+	update, err := tx.PrepareContext(ctx, `UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
+		key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`)
+	if err != nil {
+		return err
+	}
+	defer update.Close()
+	for _, o := range orders {
+		res, err := update.ExecContext(ctx, string(o.State), o.Seq, o.ApprovedBy, now, o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return muster.Errorf(muster.Conflict, "order %s changed meanwhile; try again", o.Code)
+		}
+	}
+	return nil
 }
 
 type signingKey struct {
