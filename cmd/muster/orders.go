@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/muster-org/muster"
@@ -225,6 +226,11 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 			// One transaction per batch: a batch is signed, logged and
 			// queued all or nothing, and a failure keeps earlier batches.
 			total := 0
+			var bar *progressbar.ProgressBar
+			if isTerminal(os.Stderr) && len(ids) > batch {
+				bar = progressbar.Default(int64(len(ids)), "issuing")
+				defer bar.Finish()
+			}
 			for start := 0; start < len(ids); start += batch {
 				issued, err := db.ApproveOrders(cmd.Context(), ids[start:min(start+batch, len(ids))], a, db.AddresseeRef)
 				if err != nil {
@@ -232,6 +238,9 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 					return err
 				}
 				total += len(issued)
+				if bar != nil {
+					bar.Set(total)
+				}
 				if len(ids) <= 20 {
 					for _, o := range issued {
 						fmt.Fprintf(cmd.OutOrStdout(), "issued %s (code %s, log index %d, key %s)\n", o.ID, o.Code, o.LogIndex, o.KeyID)
