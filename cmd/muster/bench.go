@@ -84,21 +84,12 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 }
 
 func benchImport(ctx context.Context, out io.Writer, dsn string, rows int, seed int64) error {
-	dir, err := os.MkdirTemp("", "muster-bench-")
+	w, err := newBenchWorkspace(seed)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	master := make([]byte, seal.KeySize)
-	rand.Read(master)
-	keys, err := seal.New(master)
-	if err != nil {
-		return err
-	}
-	areas, err := demo.Areas(seed)
-	if err != nil {
-		return err
-	}
+	defer w.close()
+	dir, keys, areas := w.dir, w.keys, w.areas
 	cfg := demo.Config{Persons: rows, Seed: seed, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 
 	csvPath := filepath.Join(dir, "persons.csv")
@@ -305,3 +296,31 @@ func watchHeap() func() uint64 {
 		return peak
 	}
 }
+
+// benchWorkspace is what every benchmark starts from: a temporary
+// directory, a fresh sealing key and the demo's areas.
+type benchWorkspace struct {
+	dir   string
+	keys  *seal.Keyring
+	areas []area.Area
+}
+
+func newBenchWorkspace(seed int64) (*benchWorkspace, error) {
+	dir, err := os.MkdirTemp("", "muster-bench-")
+	if err != nil {
+		return nil, err
+	}
+	w := &benchWorkspace{dir: dir}
+	master := make([]byte, seal.KeySize)
+	rand.Read(master)
+	if w.keys, err = seal.New(master); err == nil {
+		w.areas, err = demo.Areas(seed)
+	}
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *benchWorkspace) close() { os.RemoveAll(w.dir) }

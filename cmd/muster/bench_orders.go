@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
-	"github.com/muster-org/muster/seal"
 	"github.com/muster-org/muster/sqlstore"
 	"github.com/muster-org/muster/trust"
 )
@@ -51,21 +48,12 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 }
 
 func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) error {
-	dir, err := os.MkdirTemp("", "muster-bench-")
+	w, err := newBenchWorkspace(1)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	master := make([]byte, seal.KeySize)
-	rand.Read(master)
-	keys, err := seal.New(master)
-	if err != nil {
-		return err
-	}
-	areas, err := demo.Areas(1)
-	if err != nil {
-		return err
-	}
+	defer w.close()
+	dir, keys, areas := w.dir, w.keys, w.areas
 	store, err := benchDB(ctx, dsn, dir, "issue", keys, areas)
 	if err != nil {
 		return err
