@@ -200,3 +200,50 @@ func TestLogVerifyFindsChangedRows(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalBatchIsAllOrNothing: a batch that fails on its last order
+// leaves every order of the batch a draft, no leaf in the log and nothing
+// queued; approving the drafts again finishes the work without duplicates.
+func TestApprovalBatchIsAllOrNothing(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		var drafts []order.Order
+		for range 5 {
+			drafts = append(drafts, callUp("NE0001"))
+		}
+		drafted, err := db.DraftOrders(ctx, drafts, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, len(drafted))
+		for i, o := range drafted {
+			ids[i] = o.ID
+		}
+		if _, err := db.ApproveOrders(ctx, ids[4:], approver, db.AddresseeRef); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := db.Log().Size(ctx)
+		// The batch names an order that is issued already: it fails at the end.
+		if _, err := db.ApproveOrders(ctx, ids, approver, db.AddresseeRef); muster.ErrorKind(err) != muster.Conflict {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+		after, _ := db.Log().Size(ctx)
+		counts, _ := db.CountOrders(ctx, "")
+		if after != before || counts[order.StateDraft] != 4 || counts[order.StateIssued] != 1 {
+			t.Fatalf("after a failed batch: log %d → %d, counts %v", before, after, counts)
+		}
+		issued, err := db.ApproveOrders(ctx, ids[:4], approver, db.AddresseeRef)
+		if err != nil || len(issued) != 4 {
+			t.Fatalf("rerun: %d, %v", len(issued), err)
+		}
+		counts, _ = db.CountOrders(ctx, "")
+		if counts[order.StateIssued] != 5 || counts[order.StateDraft] != 0 {
+			t.Errorf("after the rerun: %v", counts)
+		}
+		var queued int
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&queued); err != nil || queued != 5 {
+			t.Errorf("outbox holds %d messages, want 5 (%v)", queued, err)
+		}
+	})
+}
