@@ -13,15 +13,18 @@ import (
 // add claims whose meaning an old verifier would miss.
 const Version = 1
 
-// The order kinds a claim may carry.
+// The kinds of signed document a payload may carry: the two kinds of
+// order, and the receipt an owner gets when handing over requisitioned
+// property (its claims describe what was handed over, where and when).
 const (
 	KindCallUp      = "call_up"
 	KindRequisition = "requisition"
+	KindReceipt     = "receipt"
 )
 
 // wireKinds numbers the kinds on the wire (claim 3): a one-byte integer
 // instead of up to twelve bytes of text. Index 0 is no kind.
-var wireKinds = [...]string{1: KindCallUp, 2: KindRequisition}
+var wireKinds = [...]string{1: KindCallUp, 2: KindRequisition, 3: KindReceipt}
 
 func kindNumber(kind string) uint {
 	for i, k := range wireKinds {
@@ -46,7 +49,7 @@ func kindName(n uint) string {
 type Claims struct {
 	OrderID string `json:"order_id"`
 	Code    string `json:"code"` // the short human-typable code printed on the order
-	Kind    string `json:"kind"` // KindCallUp or KindRequisition
+	Kind    string `json:"kind"` // KindCallUp, KindRequisition or KindReceipt
 	// AddresseeRef is a short non-reversible reference to the addressee,
 	// such as the first 8 bytes of a keyed HMAC of the national ID, computed
 	// by the caller. It lets the addressee recognise the order as theirs.
@@ -168,8 +171,8 @@ func (c Claims) check() error {
 		return fmt.Errorf("no order ID")
 	case c.Code == "":
 		return fmt.Errorf("no code")
-	case c.Kind != KindCallUp && c.Kind != KindRequisition:
-		return fmt.Errorf("kind %q is neither %q nor %q", c.Kind, KindCallUp, KindRequisition)
+	case kindNumber(c.Kind) == 0:
+		return fmt.Errorf("kind %q is none of %q, %q, %q", c.Kind, KindCallUp, KindRequisition, KindReceipt)
 	case c.Authority == "":
 		return fmt.Errorf("no authority")
 	case c.IssuedAt.IsZero():

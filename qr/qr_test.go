@@ -118,6 +118,7 @@ func TestRoundTrip(t *testing.T) {
 			c.Authority, c.IssuedAt = "NE-MOB-TI", tiRevoked.Add(-time.Second)
 		}), f.ti},
 		{"deadline long past", with(callUp(), func(c *Claims) { c.Deadline = jul1 }), f.cur},
+		{"handover receipt", with(requisition(), func(c *Claims) { c.Kind, c.Deadline = KindReceipt, time.Time{} }), f.cur},
 		{"issued within clock skew", with(callUp(), func(c *Claims) { c.IssuedAt = now.Add(MaxClockSkew) }), f.cur},
 	}
 	for _, tt := range tests {

@@ -4,14 +4,17 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/tlog"
+	"github.com/muster-org/muster/trust"
 )
 
 func TestOrderLifecycle(t *testing.T) {
@@ -157,6 +160,17 @@ func TestRequisitionCompensation(t *testing.T) {
 		}
 		if o.Items[0].Condition != "good" {
 			t.Errorf("handover condition %q not recorded", o.Items[0].Condition)
+		}
+		// The owner's receipt is signed like an order and names the handover.
+		receipt, err := db.SignReceipt(ctx, o, events[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, _ := db.Keys(ctx)
+		tl, _ := trust.NewTrustList(keys, 1, time.Now())
+		claims, err := qr.Verify(receipt, tl, time.Now())
+		if err != nil || claims.Kind != qr.KindReceipt || claims.LogIndex != events[3].LogIndex || !claims.IssuedAt.Equal(events[3].At.Truncate(time.Second)) {
+			t.Errorf("receipt claims %+v, %v", claims, err)
 		}
 	})
 }

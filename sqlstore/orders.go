@@ -410,3 +410,17 @@ func claimsOf(o order.Order, addresseeRef string, logIndex uint64) qr.Claims {
 func (db *DB) AddresseeRef(o registry.Owner) string {
 	return hex.EncodeToString(db.keys.Index("order.addressee", o.String())[:8])
 }
+
+// SignReceipt signs the handover receipt of a requisition: what was handed
+// over, where and when, with the authority's current key and the log
+// index of the handover event, so that the owner holds proof that the
+// authority took the items.
+func (db *DB) SignReceipt(ctx context.Context, o IssuedOrder, handover StoredEvent) (string, error) {
+	key, priv, err := db.signingKey(ctx, db.sql, o.Authority, db.now().UTC())
+	if err != nil {
+		return "", err
+	}
+	c := claimsOf(o.Order, db.AddresseeRef(o.Addressee), handover.LogIndex)
+	c.Kind, c.Deadline, c.IssuedAt = qr.KindReceipt, time.Time{}, handover.At
+	return qr.Encode(c, key.ID, priv)
+}

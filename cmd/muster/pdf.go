@@ -133,8 +133,12 @@ func newOrdersReceiptCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			signed, err := db.SignReceipt(cmd.Context(), o, *handover)
+			if err != nil {
+				return err
+			}
 			r := printout.Receipt{
-				ID: fmt.Sprintf("%s-%d", o.ID, handover.Seq), OrderID: o.ID, OrderCode: doc.Code, QRText: o.Signed,
+				ID: fmt.Sprintf("%s-%d", o.ID, handover.Seq), OrderID: o.ID, OrderCode: doc.Code, QRText: signed,
 				Authority: doc.Authority, Owner: doc.Addressee, Officer: printout.Party{Name: handover.Actor, Ref: string(handover.Role)},
 				Place: o.Place.Text, At: handover.At,
 			}
