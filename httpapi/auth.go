@@ -65,7 +65,7 @@ type loginResponse struct {
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	// Rate-limit before reading the body or hashing: the limit protects
 	// the CPU as much as the passwords.
-	if err := s.logins.allow(clientIP(r), s.now()); err != nil {
+	if err := s.logins.allow(s.clientIP(r), s.now()); err != nil {
 		return err
 	}
 	var req loginRequest
@@ -79,12 +79,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	switch {
 	case muster.ErrorKind(err) == muster.NotFound:
 		auth.CheckPassword(dummyHash(), req.Password)
-		s.log.InfoContext(r.Context(), "login failed", "client", clientIP(r))
+		s.log.InfoContext(r.Context(), "login failed", "client", s.clientIP(r))
 		return errBadLogin
 	case err != nil:
 		return err
 	case !auth.CheckPassword(hash, req.Password):
-		s.log.InfoContext(r.Context(), "login failed", "client", clientIP(r))
+		s.log.InfoContext(r.Context(), "login failed", "client", s.clientIP(r))
 		return errBadLogin
 	}
 	token, tokenHash := auth.NewToken()
@@ -92,7 +92,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	if err := s.store.CreateSession(r.Context(), tokenHash, u.ID, expires); err != nil {
 		return err
 	}
-	s.log.InfoContext(r.Context(), "login", "user", u.Name, "client", clientIP(r))
+	s.log.InfoContext(r.Context(), "login", "user", u.Name, "client", s.clientIP(r))
 	writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires, User: u})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,11 +76,13 @@ func (l *ipLimiter) sweep(now time.Time) {
 	}
 }
 
-// clientIP names the client for rate limiting: the peer address, with
-// IPv6 addresses grouped by /64 because one host usually holds a whole
-// /64 and could otherwise take a fresh bucket per address. Forwarding
-// headers are not trusted: any client can set them.
-func clientIP(r *http.Request) string {
+// clientIP names the client for rate limiting and logs: the peer
+// address, or, when the peer is a trusted proxy (Options.TrustedProxies),
+// the nearest address in X-Forwarded-For that is not one. Forwarding
+// headers from anyone else are ignored: any client can set them. IPv6
+// addresses are grouped by /64 because one host usually holds a whole /64
+// and could otherwise take a fresh bucket per address.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -89,9 +92,31 @@ func clientIP(r *http.Request) string {
 		return host
 	}
 	addr = addr.Unmap()
+	if s.trusted(addr) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed hop: trust nothing before it
+			}
+			addr = hop.Unmap()
+			if !s.trusted(addr) {
+				break
+			}
+		}
+	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return p.String()
 	}
 	return addr.String()
+}
+
+func (s *Server) trusted(addr netip.Addr) bool {
+	for _, p := range s.trustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

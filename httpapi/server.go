@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -73,6 +74,9 @@ type Options struct {
 	Now        func() time.Time     // nil → time.Now
 	Registry   *prometheus.Registry // nil → a new one; /metrics serves it (plus Go/process collectors)
 	LogSigner  note.Signer          // nil → /log/checkpoint serves the latest stored checkpoint
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed when naming a client; nil trusts no one.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultSessionTTL is how long a login lasts when Options.SessionTTL is 0:
@@ -89,15 +93,17 @@ type Server struct {
 	logins  *ipLimiter
 	routes  []route
 	// logSigner signs checkpoints on demand; nil on read-only replicas.
-	logSigner note.Signer
-	mux       *http.ServeMux
-	openapi   []byte
+	logSigner      note.Signer
+	trustedProxies []netip.Prefix
+	mux            *http.ServeMux
+	openapi        []byte
 }
 
 // New returns a Server over store. It panics if the route table and the
 // OpenAPI document disagree, which is a programming error caught by tests.
 func New(store Store, opts Options) *Server {
-	s := &Server{store: store, log: opts.Logger, ttl: opts.SessionTTL, now: opts.Now, logSigner: opts.LogSigner}
+	s := &Server{store: store, log: opts.Logger, ttl: opts.SessionTTL, now: opts.Now, logSigner: opts.LogSigner,
+		trustedProxies: opts.TrustedProxies}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -63,6 +64,8 @@ type config struct {
 	dataDir string
 	db      string
 	keyFile string
+
+	trustedProxies []netip.Prefix // serve only
 }
 
 func envOr(name, fallback string) string {

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,11 +20,17 @@ import (
 
 func newServeCmd(cfg *config) *cobra.Command {
 	var addr string
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API, /healthz and /metrics",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			trusted, err := parsePrefixes(proxies)
+			if err != nil {
+				return err
+			}
+			cfg.trustedProxies = trusted
 			db, err := cfg.open(cmd.Context())
 			if err != nil {
 				return err
@@ -32,6 +40,8 @@ func newServeCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on (MUSTER_ADDR)")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", strings.FieldsFunc(os.Getenv("MUSTER_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' }),
+		"CIDR of a load balancer whose X-Forwarded-For names clients (repeatable; MUSTER_TRUSTED_PROXIES, comma-separated)")
 	return cmd
 }
 
@@ -42,7 +52,7 @@ func serve(ctx context.Context, cfg *config, db *sqlstore.DB, addr string) error
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(db, httpapi.Options{Logger: logger, LogSigner: signer})
+	api := httpapi.New(db, httpapi.Options{Logger: logger, LogSigner: signer, TrustedProxies: cfg.trustedProxies})
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           api,
@@ -96,4 +106,16 @@ func purgeIdempotencyKeys(ctx context.Context, db *sqlstore.DB, logger *slog.Log
 		case <-t.C:
 		}
 	}
+}
+
+func parsePrefixes(ss []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(ss))
+	for _, s := range ss {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			return nil, usageError("--trusted-proxy %q: not a CIDR such as 10.0.0.0/8", s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
