@@ -313,14 +313,14 @@ func (s *Server) approveOrders(w http.ResponseWriter, r *http.Request, c *caller
 	ids := make([]string, len(req.IDs))
 	orders := make([]sqlstore.IssuedOrder, len(req.IDs))
 	index := map[string]int{}
-	for i, idOrCode := range req.IDs {
-		o, err := s.store.Order(r.Context(), idOrCode, c.user.Area)
-		if err != nil {
-			if k := muster.ErrorKind(err); k != muster.Internal {
-				return muster.Errorf(k, "ids[%d]: %s", i, muster.ErrorMessage(err))
-			}
-			return err
+	found, err := s.store.FindOrders(r.Context(), req.IDs, c.user.Area)
+	if err != nil {
+		if k := muster.ErrorKind(err); k != muster.Internal {
+			return muster.Errorf(k, "ids%s", muster.ErrorMessage(err))
 		}
+		return err
+	}
+	for i, o := range found {
 		if j, dup := index[o.ID]; dup {
 			return muster.Errorf(muster.Invalid, "ids[%d] names the same order as ids[%d]", i, j)
 		}

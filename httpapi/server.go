@@ -62,6 +62,8 @@ type Store interface {
 	FinishIdempotent(ctx context.Context, userID int64, key string, status int, contentType string, body []byte) error
 	AbandonIdempotent(ctx context.Context, userID int64, key string) error
 
+	FindOrders(ctx context.Context, keys []string, within string) ([]sqlstore.IssuedOrder, error)
+
 	Log() *tlog.Log
 	SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error)
 	LatestCheckpoint(ctx context.Context) ([]byte, bool, error)

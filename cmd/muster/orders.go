@@ -216,12 +216,14 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 					after = page[len(page)-1].ID
 				}
 			}
-			for _, arg := range args {
-				o, err := db.Order(cmd.Context(), arg, "")
+			if len(args) > 0 {
+				named, err := db.FindOrders(cmd.Context(), args, "")
 				if err != nil {
 					return err
 				}
-				ids = append(ids, o.ID)
+				for _, o := range named {
+					ids = append(ids, o.ID)
+				}
 			}
 			// One transaction per batch: a batch is signed, logged and
 			// queued all or nothing, and a failure keeps earlier batches.
