@@ -122,6 +122,7 @@ func newRoot() *cobra.Command {
 		newOrdersCmd(cfg),
 		newVerifyCmd(cfg),
 		newLogCmd(cfg),
+		newLedgerCmd(cfg),
 	)
 	return root
 }
