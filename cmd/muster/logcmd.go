@@ -40,15 +40,11 @@ func newLogCmd(cfg *config) *cobra.Command {
 		Short: "Prove that an order's issue event is in the log, against a fresh checkpoint",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := cfg.open(cmd.Context())
+			db, o, err := cfg.openOrder(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			o, err := db.Order(cmd.Context(), args[0], "")
-			if err != nil {
-				return err
-			}
 			if o.Signed == "" {
 				return muster.Errorf(muster.Conflict, "order %s is %s: it is not issued, so not in the log as issued", o.Code, o.State)
 			}

@@ -98,6 +98,21 @@ func (c *config) open(ctx context.Context) (*sqlstore.DB, error) {
 	return sqlstore.Open(ctx, c.dsn(), keys)
 }
 
+// openOrder opens the database and reads one order by id or code, for the
+// commands that act on a single order.
+func (c *config) openOrder(ctx context.Context, idOrCode string) (*sqlstore.DB, sqlstore.IssuedOrder, error) {
+	db, err := c.open(ctx)
+	if err != nil {
+		return nil, sqlstore.IssuedOrder{}, err
+	}
+	o, err := db.Order(ctx, idOrCode, "")
+	if err != nil {
+		db.Close()
+		return nil, o, err
+	}
+	return db, o, nil
+}
+
 func newRoot() *cobra.Command {
 	cfg := &config{}
 	root := &cobra.Command{

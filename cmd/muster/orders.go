@@ -268,15 +268,11 @@ func newOrdersShowCmd(cfg *config) *cobra.Command {
 		Short: "Show an order, its history and its signed payload",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := cfg.open(cmd.Context())
+			db, o, err := cfg.openOrder(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			o, err := db.Order(cmd.Context(), args[0], "")
-			if err != nil {
-				return err
-			}
 			events, err := db.OrderEvents(cmd.Context(), o.ID)
 			if err != nil {
 				return err

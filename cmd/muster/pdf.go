@@ -21,15 +21,11 @@ func newOrdersPDFCmd(cfg *config) *cobra.Command {
 		Short: "Print an issued order as a PDF to hand to its addressee",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := cfg.open(cmd.Context())
+			db, o, err := cfg.openOrder(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			o, err := db.Order(cmd.Context(), args[0], "")
-			if err != nil {
-				return err
-			}
 			doc, err := printable(cmd.Context(), db, o)
 			if err != nil {
 				return err
@@ -107,15 +103,11 @@ func newOrdersReceiptCmd(cfg *config) *cobra.Command {
 		Short: "Print the handover receipt of a requisition for its owner",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := cfg.open(cmd.Context())
+			db, o, err := cfg.openOrder(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			o, err := db.Order(cmd.Context(), args[0], "")
-			if err != nil {
-				return err
-			}
 			events, err := db.OrderEvents(cmd.Context(), o.ID)
 			if err != nil {
 				return err
