@@ -66,21 +66,31 @@ const (
 	DraftOrders       Action = "orders.draft"
 	ApproveOrders     Action = "orders.approve"
 	RecordOrderEvents Action = "orders.event"
+	ReadNeeds         Action = "needs.read"
+	WriteNeeds        Action = "needs.write"
+	Allocate          Action = "allocate"         // run the allocator, review proposals
+	RunCampaigns      Action = "campaigns.run"    // create, freeze and draw call-up campaigns
+	ManagePolicy      Action = "policy.manage"    // load a new policy version
+	ReadFund          Action = "fund.read"        // ledger accounts, transfers, payables (no personal data)
+	WriteFund         Action = "fund.write"       // contributions, programmes, spending, payments
+	ImportIncidents   Action = "incidents.import" // conflict incidents (ACLED)
 )
 
 // Actions lists every action.
 var Actions = []Action{ReadAreas, ReadPersons, ReadOrganisations, ReadResources, WriteRegistry, ManageUsers,
-	ReadOrders, DraftOrders, ApproveOrders, RecordOrderEvents}
+	ReadOrders, DraftOrders, ApproveOrders, RecordOrderEvents, ReadNeeds, WriteNeeds, Allocate, RunCampaigns,
+	ManagePolicy, ReadFund, WriteFund, ImportIncidents}
 
 var grants = map[Role][]Action{
-	Admin:     {ReadAreas, ManageUsers},
-	Registrar: {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, WriteRegistry},
-	Requester: {ReadAreas, ReadOrganisations},
-	Officer:   {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, DraftOrders, RecordOrderEvents},
-	Approver:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, ApproveOrders, RecordOrderEvents},
+	Admin:     {ReadAreas, ManageUsers, ManagePolicy, ImportIncidents},
+	Registrar: {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, WriteRegistry, ImportIncidents},
+	Requester: {ReadAreas, ReadOrganisations, ReadNeeds, WriteNeeds},
+	Officer: {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, DraftOrders, RecordOrderEvents,
+		ReadNeeds, Allocate, RunCampaigns, ImportIncidents},
+	Approver:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, ApproveOrders, RecordOrderEvents, ReadNeeds},
 	Reviewer:  {ReadAreas, ReadPersons, ReadOrganisations, ReadResources, ReadOrders, RecordOrderEvents},
-	Treasurer: {ReadAreas, ReadOrganisations, ReadOrders, RecordOrderEvents},
-	Auditor:   {ReadAreas, ReadOrganisations},
+	Treasurer: {ReadAreas, ReadOrganisations, ReadOrders, RecordOrderEvents, ReadFund, WriteFund},
+	Auditor:   {ReadAreas, ReadOrganisations, ReadNeeds, ReadFund},
 }
 
 // Can reports whether role may do action.
