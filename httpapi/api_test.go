@@ -29,6 +29,7 @@ func TestAPI(t *testing.T) {
 			{"Jurisdiction", testJurisdiction},
 			{"Roles", testRoles},
 			{"AccessMatrix", testAccessMatrix},
+			{"Needs", testNeeds},
 			{"LogRoutes", testLogRoutes},
 			{"Areas", testAreasRoutes},
 			{"Paging", testPaging},
@@ -234,7 +235,7 @@ func testAccessMatrix(t *testing.T, f *fixture) {
 		t.Fatalf("seeded order: %v %v", seeded, err)
 	}
 	example := strings.NewReplacer("/api/v1/orders/{code}", "/api/v1/orders/"+string(seeded[0].Code),
-		"{code}", "NE", "{national_id}", "DS0003", "{org_id}", "ORG-DS1", "{resource_id}", "RES-DS2",
+		"{code}", "NE", "{national_id}", "DS0003", "{org_id}", "ORG-DS1", "{need_id}", "N-DS-1", "{resource_id}", "RES-DS2",
 		"{index}", "1", "/log/proof/inclusion", "/log/proof/inclusion?index=1&size=3", "/log/proof/consistency", "/log/proof/consistency?old=1&size=3")
 	for _, rt := range f.api.routes {
 		if rt.Pattern == "/api/v1/logout" || rt.Pattern == "/api/v1/login" {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"golang.org/x/mod/sumdb/note"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/muster-org/muster/need"
+	"golang.org/x/mod/sumdb/note"
 
 	"golang.org/x/time/rate"
 
@@ -64,6 +66,8 @@ var testUsers = []auth.User{
 	{Name: "dosso.officer", Role: auth.Officer, Area: "NE.DS"},
 	{Name: "dosso.approver", Role: auth.Approver, Area: "NE.DS"},
 	{Name: "dosso.reviewer", Role: auth.Reviewer, Area: "NE.DS"},
+	{Name: "niger.requester", Role: auth.Requester, Area: "NE"},
+	{Name: "dosso.requester", Role: auth.Requester, Area: "NE.DS"},
 }
 
 const (
@@ -77,6 +81,7 @@ const (
 	dossoOfficer   = "dosso.officer"
 	dossoApprover  = "dosso.approver"
 	dossoReviewer  = "dosso.reviewer"
+	dossoRequester = "dosso.requester"
 )
 
 var dossoGeometry = json.RawMessage(`{"type":"Polygon","coordinates":[[[2.5,11.8],[4.5,11.8],[4.5,14.5],[2.5,14.5],[2.5,11.8]]]}`)
@@ -163,6 +168,11 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 		t.Fatal(err)
 	}
 	if err := db.UpsertResources(ctx, testResources); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FileNeeds(ctx, []need.Need{{ID: "N-DS-1", Unit: "3e bataillon", Type: "vehicle.truck", Quantity: 2,
+		Area: "NE.DS", Deadline: time.Now().AddDate(1, 0, 0), Priority: 3, Justification: "transport",
+		LegalBasis: "Décret 2026-114"}}, "seed"); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range testUsers {

@@ -272,7 +272,8 @@ func openAPISchemas() obj {
 		}},
 	}
 	orderSchemas(s, units)
-	for _, item := range []string{"Area", "Person", "Organisation", "Resource", "Order"} {
+	needSchemas(s, types)
+	for _, item := range []string{"Area", "Person", "Organisation", "Resource", "Order", "Need"} {
 		s[item+"Page"] = obj{"type": "object", "required": []string{"items", "next"}, "properties": obj{
 			"items": obj{"type": "array", "items": ref(item)},
 			"next":  str("cursor of the next page, as after; empty on the last page"),

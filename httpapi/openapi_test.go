@@ -11,6 +11,7 @@ import (
 
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/need"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
@@ -180,6 +181,14 @@ func TestOpenAPISchemasMatchJSON(t *testing.T) {
 		"DraftRequest":   draftRequest{},
 		"ApproveRequest": approveRequest{},
 		"EventRequest":   eventRequest{},
+		"Need": need.Need{ID: "N1", Unit: "u", Type: "vehicle", Skill: "x", Quantity: 1, Area: "NE", Point: &area.Point{},
+			Deadline: time.Now(), Priority: 1, Justification: "j", LegalBasis: "l", State: need.Open, Filled: 1, FiledBy: "f",
+			CreatedAt: time.Now()},
+		"NeedFiling": needFiling{NeedID: "N1", Unit: "u", Type: "vehicle", Skill: "x", Quantity: 1, Area: "NE",
+			Point: &area.Point{}, Deadline: "d", Priority: 1, Justification: "j", LegalBasis: "l"},
+		"NeedsRequest": needsRequest{},
+		"NeedList":     itemsOf[need.Need]{},
+		"NeedPage":     page[need.Need]{},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

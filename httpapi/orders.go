@@ -232,12 +232,7 @@ func (s *Server) draftOrders(w http.ResponseWriter, r *http.Request, c *caller) 
 		}
 	}
 	if len(problems) > 0 {
-		const shown = 20
-		msg := strings.Join(problems[:min(len(problems), shown)], "; ")
-		if len(problems) > shown {
-			msg += fmt.Sprintf("; and %d more", len(problems)-shown)
-		}
-		return muster.Errorf(muster.Invalid, "%s", msg)
+		return invalidList(problems)
 	}
 	if err := s.checkJurisdiction(r.Context(), c, drafts); err != nil {
 		return err
@@ -413,4 +408,15 @@ func parseOrderCursor(s string) (string, error) {
 		return "", bad
 	}
 	return id, nil
+}
+
+// invalidList is one Invalid error listing the problems of a batch
+// request, the first 20 of them.
+func invalidList(problems []string) error {
+	const shown = 20
+	msg := strings.Join(problems[:min(len(problems), shown)], "; ")
+	if len(problems) > shown {
+		msg += fmt.Sprintf("; and %d more", len(problems)-shown)
+	}
+	return muster.Errorf(muster.Invalid, "%s", msg)
 }

@@ -61,6 +61,10 @@ func listParams(ps ...param) []param { return append(ps, pageParams...) }
 // routeTable lists every route. Adding a route here adds it to the mux,
 // the metrics, the OpenAPI document and the access tests.
 func (s *Server) routeTable() []route {
+	return slices.Concat(s.coreRoutes(), s.needRoutes())
+}
+
+func (s *Server) coreRoutes() []route {
 	areaParam := queryParam("area", "area code: only records within this area's subtree (must lie in your jurisdiction)")
 	return []route{
 		{Route: Route{"GET", "/healthz", "", "Liveness and database check"},

@@ -67,6 +67,8 @@ type Store interface {
 	Log() *tlog.Log
 	SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error)
 	LatestCheckpoint(ctx context.Context) ([]byte, bool, error)
+
+	NeedStore
 }
 
 // Options configures a Server; the zero value works.

@@ -60,3 +60,9 @@ func FuzzOrganisationsCSV(f *testing.F) {
 }
 
 func FuzzAreasCSV(f *testing.F) { fuzzImport(f, Areas, "areas.csv", "areas_bad.csv") }
+
+func FuzzNeedsCSV(f *testing.F) {
+	fuzzImport(f, func(ctx context.Context, store Store, path string, opts Options) (Summary, error) {
+		return Needs(ctx, store.(NeedStore), path, "fuzz", "NE.DS", opts)
+	}, "needs.csv")
+}

@@ -87,7 +87,9 @@ func ParseSkills(s string) []string {
 // Age is the person's age in whole years on the given day.
 func (p Person) Age(on time.Time) int {
 	y := on.Year() - p.BirthDate.Year()
-	if on.YearDay() < p.BirthDate.YearDay() {
+	// Compare month and day, not the day of the year, which a leap day
+	// shifts: someone born on 1 March 2000 is 18 on 1 March 2018.
+	if on.Month() < p.BirthDate.Month() || on.Month() == p.BirthDate.Month() && on.Day() < p.BirthDate.Day() {
 		y--
 	}
 	return y

@@ -78,6 +78,21 @@ func TestAge(t *testing.T) {
 	if a := p.Age(time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)); a != 36 {
 		t.Errorf("age on the birthday = %d, want 36", a)
 	}
+	// A leap year shifts the day of the year; the birthday does not move.
+	p.BirthDate = time.Date(2000, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		on   time.Time
+		want int
+	}{
+		{time.Date(2018, 3, 1, 0, 0, 0, 0, time.UTC), 18},
+		{time.Date(2018, 2, 28, 0, 0, 0, 0, time.UTC), 17},
+		{time.Date(2020, 2, 29, 0, 0, 0, 0, time.UTC), 19},
+		{time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC), 20},
+	} {
+		if a := p.Age(c.on); a != c.want {
+			t.Errorf("born 2000-03-01, age on %s = %d, want %d", c.on.Format("2006-01-02"), a, c.want)
+		}
+	}
 }
 
 func TestOrganisationValidate(t *testing.T) {
