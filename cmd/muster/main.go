@@ -138,6 +138,7 @@ func newRoot() *cobra.Command {
 		newVerifyCmd(cfg),
 		newLogCmd(cfg),
 		newLedgerCmd(cfg),
+		newNeedsCmd(cfg),
 	)
 	return root
 }
