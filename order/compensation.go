@@ -20,7 +20,10 @@ const Lost = "lost"
 // Rates are a policy version's compensation rates, in whole XOF.
 type Rates struct {
 	// PerDay is, by resource type, the rate per unit of quantity per day
-	// ("vehicle.truck": per truck; "fuel.diesel": per litre).
+	// ("vehicle.truck": per truck; "fuel.diesel": per litre), in the
+	// type's base unit: a quantity in tonnes is paid per kilogram and one
+	// in cubic metres per litre, so that a household's 500 kg and a
+	// cooperative's 2 t of millet are paid at the same rate.
 	PerDay map[string]int64 `json:"per_day"`
 	// ServicePerDay is, by skill, the rate per day of call-up service;
 	// DefaultServicePerDay applies to a skill without a rate, or a call-up
@@ -126,15 +129,16 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 	if it.ValueXOF < 0 {
 		return nil, muster.Errorf(muster.Invalid, "compensation: item %d has a negative declared value", i)
 	}
-	milli := int64(math.Round(it.Quantity * 1000))
+	baseQty, baseUnit := inBaseUnit(it.Quantity, it.Unit)
+	milli := int64(math.Round(baseQty * 1000))
 	m, ok1 := mul(rate, milli)
 	m, ok2 := mul(m, days)
 	m, ok3 := add(m, 500)
 	if !ok1 || !ok2 || !ok3 {
 		return nil, tooLarge()
 	}
-	qty := strconv.FormatFloat(it.Quantity, 'f', -1, 64)
-	lines := []Line{{i, "use", fmt.Sprintf("%s: %s %s × %s × %d XOF/day", it.Type, qty, it.Unit, plural(days, "day"), rate), m / 1000}}
+	qty := strconv.FormatFloat(baseQty, 'f', -1, 64)
+	lines := []Line{{i, "use", fmt.Sprintf("%s: %s %s × %s × %d XOF/day", it.Type, qty, baseUnit, plural(days, "day"), rate), m / 1000}}
 
 	out := it.Condition
 	if out == "" {
@@ -155,6 +159,18 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 		lines = append(lines, Line{i, "damage", fmt.Sprintf("%s: %s → %s, %d%% of %d XOF", it.Type, out, condition, pct, it.ValueXOF), v / 100})
 	}
 	return lines, nil
+}
+
+// inBaseUnit converts tonnes to kilograms and cubic metres to litres, the
+// units rates are given in; other units are their own base.
+func inBaseUnit(q float64, unit string) (float64, string) {
+	switch unit {
+	case "t":
+		return q * 1000, "kg"
+	case "m3":
+		return q * 1000, "l"
+	}
+	return q, unit
 }
 
 func (r Rates) validate() error {

@@ -26,6 +26,11 @@ func TestCompensate(t *testing.T) {
 			return o
 		}
 	}
+	milletTonnes := func() Order {
+		o := goodRequisition()
+		o.Items = []Item{{Type: "food.millet", Quantity: 1.5, Unit: "t", Condition: "good"}}
+		return o
+	}
 	noSkill := func() Order { o := goodCallUp(); o.Items = nil; return o }
 	cook := func() Order { o := goodCallUp(); o.Items[0].Type = "cook"; return o }
 	cases := []struct {
@@ -51,6 +56,8 @@ func TestCompensate(t *testing.T) {
 		// damage 20 % of 5 = 1 → 1; 0.4 kg → 0.4 → 0.
 		{"half up", millet(2.5), handover, "fair", 1, []int64{3, 1}},
 		{"below half", millet(0.4), handover, "good", 1, nil},
+		// Rates are per kilogram: 1.5 t is paid as 1,500 kg.
+		{"tonnes paid per kilogram", milletTonnes, handover.AddDate(0, 0, 2), "good", 2, []int64{3_000}},
 		{"call-up same hour", goodCallUp, handover.Add(30 * time.Minute), "", 1, []int64{4_000}},
 		{"call-up handed over and returned at once", goodCallUp, handover, "", 1, []int64{4_000}},
 		{"call-up ten days", goodCallUp, handover.AddDate(0, 0, 10), "", 10, []int64{40_000}},
