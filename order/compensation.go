@@ -25,6 +25,11 @@ type Rates struct {
 	// in cubic metres per litre, so that a household's 500 kg and a
 	// cooperative's 2 t of millet are paid at the same rate.
 	PerDay map[string]int64 `json:"per_day"`
+	// PerUnit is, by resource type, the price per base unit of what is
+	// consumed rather than used (fuel, food, water): paid once, whatever
+	// the number of days, and with no damage supplement since nothing
+	// comes back. A type with a PerUnit price ignores PerDay.
+	PerUnit map[string]int64 `json:"per_unit,omitempty"`
 	// ServicePerDay is, by skill, the rate per day of call-up service;
 	// DefaultServicePerDay applies to a skill without a rate, or a call-up
 	// that names none.
@@ -40,7 +45,7 @@ type Rates struct {
 // call-up's service, or damage to an item.
 type Line struct {
 	Item      int    `json:"item"`  // index in Order.Items, -1 for a call-up without one
-	Basis     string `json:"basis"` // "use", "service" or "damage"
+	Basis     string `json:"basis"` // "use", "consumed", "service" or "damage"
 	Detail    string `json:"detail"`
 	AmountXOF int64  `json:"amount_xof"`
 }
@@ -119,10 +124,6 @@ func Compensate(o Order, handedOver, returned time.Time, condition string, r Rat
 }
 
 func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, error) {
-	rate, ok := r.PerDay[it.Type]
-	if !ok {
-		return nil, muster.Errorf(muster.Invalid, "compensation: the policy has no daily rate for %s", it.Type)
-	}
 	if math.IsNaN(it.Quantity) || it.Quantity <= 0 || it.Quantity > MaxQuantity {
 		return nil, muster.Errorf(muster.Invalid, "compensation: item %d has quantity %v", i, it.Quantity)
 	}
@@ -131,6 +132,19 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 	}
 	baseQty, baseUnit := inBaseUnit(it.Quantity, it.Unit)
 	milli := int64(math.Round(baseQty * 1000))
+	if price, ok := r.PerUnit[it.Type]; ok {
+		m, ok1 := mul(price, milli)
+		m, ok2 := add(m, 500)
+		if !ok1 || !ok2 {
+			return nil, tooLarge()
+		}
+		qty := strconv.FormatFloat(baseQty, 'f', -1, 64)
+		return []Line{{i, "consumed", fmt.Sprintf("%s: %s %s × %d XOF", it.Type, qty, baseUnit, price), m / 1000}}, nil
+	}
+	rate, ok := r.PerDay[it.Type]
+	if !ok {
+		return nil, muster.Errorf(muster.Invalid, "compensation: the policy has no daily rate for %s", it.Type)
+	}
 	m, ok1 := mul(rate, milli)
 	m, ok2 := mul(m, days)
 	m, ok3 := add(m, 500)
@@ -177,6 +191,11 @@ func (r Rates) validate() error {
 	for t, v := range r.PerDay {
 		if v < 0 {
 			return muster.Errorf(muster.Invalid, "compensation rate for %s is negative", t)
+		}
+	}
+	for t, v := range r.PerUnit {
+		if v < 0 {
+			return muster.Errorf(muster.Invalid, "compensation price for %s is negative", t)
 		}
 	}
 	for s, v := range r.ServicePerDay {

@@ -10,6 +10,7 @@ import (
 
 var rates = Rates{
 	PerDay:               map[string]int64{"vehicle.truck": 25_000, "fuel.diesel": 50, "food.millet": 1},
+	PerUnit:              map[string]int64{"fuel.petrol": 720},
 	ServicePerDay:        map[string]int64{"driver": 4_000},
 	DefaultServicePerDay: 3_000,
 	DamagePercentPerStep: 20,
@@ -25,6 +26,11 @@ func TestCompensate(t *testing.T) {
 			o.Items = []Item{{Type: "food.millet", Quantity: q, Unit: "kg", Condition: "good", ValueXOF: 5}}
 			return o
 		}
+	}
+	consumed := func() Order {
+		o := goodRequisition()
+		o.Items = []Item{{Type: "fuel.petrol", Quantity: 0.25, Unit: "m3", ValueXOF: 999}}
+		return o
 	}
 	milletTonnes := func() Order {
 		o := goodRequisition()
@@ -58,6 +64,8 @@ func TestCompensate(t *testing.T) {
 		{"below half", millet(0.4), handover, "good", 1, nil},
 		// Rates are per kilogram: 1.5 t is paid as 1,500 kg.
 		{"tonnes paid per kilogram", milletTonnes, handover.AddDate(0, 0, 2), "good", 2, []int64{3_000}},
+		// Consumables are paid once at their price, lost or not, however long.
+		{"consumed", consumed, handover.AddDate(0, 0, 9), Lost, 9, []int64{180_000}},
 		{"call-up same hour", goodCallUp, handover.Add(30 * time.Minute), "", 1, []int64{4_000}},
 		{"call-up handed over and returned at once", goodCallUp, handover, "", 1, []int64{4_000}},
 		{"call-up ten days", goodCallUp, handover.AddDate(0, 0, 10), "", 10, []int64{40_000}},

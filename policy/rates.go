@@ -11,8 +11,8 @@ import (
 // to 100) so that a policy that loads never fails there, and that every
 // rate names a type of the taxonomy and a well-formed skill.
 func decodeRates(d *decoder, n *yaml.Node) order.Rates {
-	r := order.Rates{PerDay: map[string]int64{}, ServicePerDay: map[string]int64{}}
-	f := d.fields(n, "compensation", "per_day!", "service_per_day", "default_service_per_day!", "damage_percent_per_step!")
+	r := order.Rates{PerDay: map[string]int64{}, PerUnit: map[string]int64{}, ServicePerDay: map[string]int64{}}
+	f := d.fields(n, "compensation", "per_day!", "per_unit", "service_per_day", "default_service_per_day!", "damage_percent_per_step!")
 	if f == nil {
 		return r
 	}
@@ -24,16 +24,23 @@ func decodeRates(d *decoder, n *yaml.Node) order.Rates {
 		}
 		return v, ok
 	}
-	if n := f["per_day"]; n != nil {
-		es, _ := d.entries(n, "compensation.per_day")
+	for _, section := range []struct {
+		name  string
+		rates map[string]int64
+	}{{"per_day", r.PerDay}, {"per_unit", r.PerUnit}} {
+		n := f[section.name]
+		if n == nil {
+			continue
+		}
+		es, _ := d.entries(n, "compensation."+section.name)
 		for _, e := range es {
-			path := join("compensation.per_day", e.key)
+			path := join("compensation."+section.name, e.key)
 			if _, ok := registry.LookupType(e.key); !ok {
 				d.errorf(e.keyAt, path, "%q is not a resource type of the taxonomy (such as vehicle.truck)", e.key)
 				continue
 			}
 			if v, ok := amount(e.value, path); ok {
-				r.PerDay[e.key] = v
+				section.rates[e.key] = v
 			}
 		}
 	}

@@ -28,6 +28,11 @@ func TestRatesReuseTheExample(t *testing.T) {
 			t.Errorf("per_day %s = %d, want %d as in the example", typ, got.PerDay[typ], v)
 		}
 	}
+	for typ, v := range example.PerUnit {
+		if got.PerUnit[typ] != v {
+			t.Errorf("per_unit %s = %d, want %d as in the example", typ, got.PerUnit[typ], v)
+		}
+	}
 	for skill, v := range example.ServicePerDay {
 		if got.ServicePerDay[skill] != v {
 			t.Errorf("service_per_day %s = %d, want %d as in the example", skill, got.ServicePerDay[skill], v)
@@ -37,8 +42,10 @@ func TestRatesReuseTheExample(t *testing.T) {
 		t.Errorf("default service %d, damage %d%%: want the example's %d and %d%%", got.DefaultServicePerDay, got.DamagePercentPerStep, example.DefaultServicePerDay, example.DamagePercentPerStep)
 	}
 	for _, rt := range registry.Taxonomy {
-		if _, ok := got.PerDay[rt.Name]; !ok {
-			t.Errorf("no daily rate for %s: order.Compensate would refuse its requisition", rt.Name)
+		_, daily := got.PerDay[rt.Name]
+		_, once := got.PerUnit[rt.Name]
+		if !daily && !once {
+			t.Errorf("no rate for %s: order.Compensate would refuse its requisition", rt.Name)
 		}
 	}
 }
