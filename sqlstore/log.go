@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -91,7 +92,42 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 		}
 		after = orders[len(orders)-1].ID
 	}
-	return report, problems, nil
+	more, err := db.checkPolicyLeaves(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return report, append(problems, more...), nil
+}
+
+// checkPolicyLeaves compares every stored policy file with the leaf that
+// published it: a policy edited in the database no longer matches.
+func (db *DB) checkPolicyLeaves(ctx context.Context) ([]LogProblem, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT p.version, p.hash, p.body, p.loaded_at, p.log_index, l.data
+		FROM policies p LEFT JOIN log_leaves l ON l.idx = p.log_index ORDER BY p.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var problems []LogProblem
+	for rows.Next() {
+		var (
+			version, hash string
+			body, leaf    []byte
+			at            time.Time
+			idx           int64
+		)
+		if err := rows.Scan(&version, &hash, &body, &at, &idx, &leaf); err != nil {
+			return nil, err
+		}
+		if leaf == nil {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: log leaf %d is missing", version, idx)})
+			continue
+		}
+		if !bytes.Equal(leaf, policyEntry(version, hash, body, at).MarshalLeaf()) {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: the stored row differs from log leaf %d", version, idx)})
+		}
+	}
+	return problems, rows.Err()
 }
 
 // checkOrderEvents compares an order's stored history with the order row

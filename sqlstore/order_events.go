@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/muster-org/muster"
@@ -29,8 +30,49 @@ type Change struct {
 	// Condition is the items' condition at handover (fulfil) or at
 	// return (a registry condition, or order.Lost).
 	Condition string
-	// Rates, on return or release, compute the compensation owed.
+	// Ground is the code of the policy ground a claim rests on
+	// (medical, sole_caregiver...); a claim must give one.
+	Ground string
+	// Rates, on return or release, compute the compensation owed; the
+	// rates of the policy in force when nil.
 	Rates *order.Rates
+}
+
+// prepare checks what the change takes from the policy in force: a
+// claim's ground, and the rates of a return or release. The ground is
+// written into the event's sealed note, not the log: a medical ground is
+// health data.
+func (db *DB) prepare(ctx context.Context, c Change) (Change, error) {
+	needsPolicy := c.Event == order.EventClaim || (c.Rates == nil && (c.Event == order.EventReturn || c.Event == order.EventRelease))
+	if !needsPolicy {
+		if c.Ground != "" {
+			return c, muster.Errorf(muster.Invalid, "ground: only a claim rests on a ground, not %s", c.Event)
+		}
+		return c, nil
+	}
+	p, _, err := db.ActivePolicy(ctx)
+	if err != nil {
+		return c, err
+	}
+	if c.Rates == nil {
+		r := p.Rates()
+		c.Rates = &r
+	}
+	if c.Event == order.EventClaim {
+		g, ok := p.Ground(c.Ground)
+		if !ok {
+			codes := make([]string, 0, len(p.Grounds()))
+			for _, g := range p.Grounds() {
+				codes = append(codes, g.Code)
+			}
+			if c.Ground == "" {
+				return c, muster.Errorf(muster.Invalid, "ground: a claim names its ground, one of %s", strings.Join(codes, ", "))
+			}
+			return c, muster.Errorf(muster.Invalid, "ground: %q is not a ground of policy %s (%s)", c.Ground, p.Version, strings.Join(codes, ", "))
+		}
+		c.Note = strings.TrimSpace(fmt.Sprintf("ground: %s (%s)\n%s", g.Code, g.Kind, c.Note))
+	}
+	return c, nil
 }
 
 // ApplyOrderEvent moves an order through its lifecycle: the transition is
@@ -40,6 +82,9 @@ type Change struct {
 func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Change) (IssuedOrder, error) {
 	found, err := db.Order(ctx, idOrCode, within)
 	if err != nil {
+		return IssuedOrder{}, err
+	}
+	if c, err = db.prepare(ctx, c); err != nil {
 		return IssuedOrder{}, err
 	}
 	now := db.now().UTC().Truncate(time.Millisecond)
@@ -59,6 +104,9 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 			return fmt.Errorf("order %s: %w", o.Code, err)
 		}
 		if err := db.settle(ctx, tx, &o, c, now); err != nil {
+			return err
+		}
+		if err := db.bookOrderCompensation(ctx, tx, o, c.Event); err != nil {
 			return err
 		}
 		body, err := json.Marshal(details{Items: o.Items, Place: o.Place, LegalBasis: o.LegalBasis, Reason: o.Reason, Compensation: o.Compensation})
@@ -97,9 +145,6 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, o *IssuedOrder, c Change, 
 			}
 		}
 	case order.EventReturn, order.EventRelease:
-		if c.Rates == nil {
-			return nil
-		}
 		var handedOver time.Time
 		err := tx.QueryRowContext(ctx, db.rebind(`SELECT at FROM order_events WHERE order_id = ? AND event = ? ORDER BY seq DESC LIMIT 1`),
 			o.ID, string(order.EventFulfil)).Scan(&handedOver)

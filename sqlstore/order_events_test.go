@@ -39,7 +39,10 @@ func TestOrderLifecycle(t *testing.T) {
 		}{
 			{Change{Event: order.EventAcknowledge, Actor: order.AddresseeActor}, "", muster.Conflict}, // not notified yet
 			{Change{Event: order.EventNotify, Actor: order.SystemActor}, order.StateNotified, ""},
-			{Change{Event: order.EventClaim, Actor: order.AddresseeActor, Note: "soutien de famille, 4 enfants"}, order.StateClaimed, ""},
+			{Change{Event: order.EventClaim, Actor: order.AddresseeActor, Note: "4 enfants"}, "", muster.Invalid}, // no ground
+			{Change{Event: order.EventClaim, Actor: order.AddresseeActor, Ground: "astrology"}, "", muster.Invalid},
+			{Change{Event: order.EventAcknowledge, Actor: order.AddresseeActor, Ground: "medical"}, "", muster.Invalid},
+			{Change{Event: order.EventClaim, Actor: order.AddresseeActor, Ground: "sole_caregiver", Note: "4 enfants"}, order.StateClaimed, ""},
 			{Change{Event: order.EventRejectClaim, Actor: order.Actor{Role: auth.Reviewer, Name: approver.Name}}, "", muster.Forbidden},
 			{Change{Event: order.EventRejectClaim, Actor: reviewer1}, order.StateClaimRejected, ""},
 			{Change{Event: order.EventAppeal, Actor: order.AddresseeActor}, order.StateAppealed, ""},
@@ -48,10 +51,18 @@ func TestOrderLifecycle(t *testing.T) {
 			{Change{Event: order.EventFulfil, Actor: officer}, order.StateFulfilled, ""},
 			{Change{Event: order.EventRelease, Actor: officer}, order.StateReleased, ""},
 			{Change{Event: order.EventCompensate, Actor: officer}, "", muster.Forbidden},
-			{Change{Event: order.EventCompensate, Actor: treasurer}, order.StateCompensated, ""},
+			{Change{Event: order.EventCompensate, Actor: treasurer}, "", muster.Conflict},        // not paid yet
+			{Change{Event: order.EventCompensate, Actor: treasurer}, order.StateCompensated, ""}, // paid: see below
 			{Change{Event: order.EventClose, Actor: officer}, order.StateClosed, ""},
 		}
 		for _, s := range steps {
+			if s.change.Event == order.EventCompensate && s.kind == "" {
+				// Paying the compensation owed records the event.
+				if o := payInFull(t, db, code, s.change.Actor); o.State != s.want {
+					t.Fatalf("after payment: %s", o.State)
+				}
+				continue
+			}
 			o, err := db.ApplyOrderEvent(ctx, code, "NE.DS", s.change)
 			if s.kind != "" {
 				if muster.ErrorKind(err) != s.kind {
@@ -67,12 +78,12 @@ func TestOrderLifecycle(t *testing.T) {
 		if err != nil || len(events) != 12 {
 			t.Fatalf("%d events, %v", len(events), err)
 		}
-		if events[4].Note != "soutien de famille, 4 enfants" {
+		if events[4].Note != "ground: sole_caregiver (exemption)\n4 enfants" {
 			t.Errorf("claim note = %q", events[4].Note)
 		}
 		// The claim's grounds are personal: sealed in the database, absent from the log.
 		leaf, _ := db.Log().Leaf(ctx, events[4].LogIndex)
-		if string(leaf) == "" || strings.Contains(string(leaf), "famille") || strings.Contains(string(leaf), "enfants") {
+		if string(leaf) == "" || strings.Contains(string(leaf), "caregiver") || strings.Contains(string(leaf), "enfants") {
 			t.Errorf("claim leaf %q", leaf)
 		}
 		skey, vkey, _ := tlog.GenerateLogKey("muster.test/log")
@@ -99,7 +110,7 @@ func TestOrderDeferral(t *testing.T) {
 		reviewer := order.Actor{Role: auth.Reviewer, Name: "board.one"}
 		for _, c := range []Change{
 			{Event: order.EventNotify, Actor: order.SystemActor},
-			{Event: order.EventClaim, Actor: order.AddresseeActor},
+			{Event: order.EventClaim, Actor: order.AddresseeActor, Ground: "hardship"},
 		} {
 			if _, err := db.ApplyOrderEvent(ctx, id, "", c); err != nil {
 				t.Fatal(err)

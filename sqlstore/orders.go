@@ -67,29 +67,37 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 // DraftBatch is DraftOrders with the drafts tagged as one batch (a CSV
 // file's orders), so that they can be approved together.
 func (db *DB) DraftBatch(ctx context.Context, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
-	now := db.now().UTC().Truncate(time.Millisecond)
-	out := make([]order.Order, 0, len(drafts))
+	var out []order.Order
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var entries []tlog.Entry
-		var records []order.Record
-		for i, d := range drafts {
-			o, rec, err := order.Draft(d, by, now)
-			if err != nil {
-				return fmt.Errorf("order %d: %w", i+1, err)
-			}
-			out = append(out, o)
-			records = append(records, rec)
-			entries = append(entries, db.logEntry(o, rec, ""))
-		}
-		if err := db.insertOrders(ctx, tx, batch, out); err != nil {
-			return err
-		}
-		return db.recordEvents(ctx, tx, records, entries)
+		var err error
+		out, err = db.draftInTx(ctx, tx, batch, drafts, by)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// draftInTx drafts orders in the caller's transaction.
+func (db *DB) draftInTx(ctx context.Context, tx *sql.Tx, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
+	now := db.now().UTC().Truncate(time.Millisecond)
+	out := make([]order.Order, 0, len(drafts))
+	var entries []tlog.Entry
+	var records []order.Record
+	for i, d := range drafts {
+		o, rec, err := order.Draft(d, by, now)
+		if err != nil {
+			return nil, fmt.Errorf("order %d: %w", i+1, err)
+		}
+		out = append(out, o)
+		records = append(records, rec)
+		entries = append(entries, db.logEntry(o, rec, ""))
+	}
+	if err := db.insertOrders(ctx, tx, batch, out); err != nil {
+		return nil, err
+	}
+	return out, db.recordEvents(ctx, tx, records, entries)
 }
 
 // addressee is where an order's addressee lives in the database.

@@ -55,8 +55,10 @@ CREATE TABLE proposal_lines (
     need_id      TEXT NOT NULL,
     candidate    TEXT NOT NULL,
     owner        TEXT NOT NULL,
+    type         TEXT NOT NULL,
     quantity     DOUBLE PRECISION NOT NULL,
     distance_km  DOUBLE PRECISION NOT NULL,
+    travel       DOUBLE PRECISION NOT NULL,
     burden       DOUBLE PRECISION NOT NULL,
     fairness     DOUBLE PRECISION NOT NULL,
     cost         DOUBLE PRECISION NOT NULL,
@@ -70,6 +72,7 @@ CREATE TABLE proposal_shortfalls (
     proposal_id TEXT NOT NULL REFERENCES proposals (id),
     need_id     TEXT NOT NULL,
     missing     DOUBLE PRECISION NOT NULL,
+    reason      TEXT NOT NULL,
     PRIMARY KEY (proposal_id, need_id)
 );
 
