@@ -273,6 +273,7 @@ func openAPISchemas() obj {
 	}
 	orderSchemas(s, units)
 	needSchemas(s, types)
+	fundSchemas(s)
 	for _, item := range []string{"Area", "Person", "Organisation", "Resource", "Order", "Need"} {
 		s[item+"Page"] = obj{"type": "object", "required": []string{"items", "next"}, "properties": obj{
 			"items": obj{"type": "array", "items": ref(item)},
@@ -379,9 +380,10 @@ func orderSchemas(s obj, units []string) {
 		"ids": obj{"type": "array", "items": obj{"type": "string", "description": "order id or code"}, "minItems": 1, "maxItems": maxApprovals},
 	}}
 	s["EventRequest"] = obj{"type": "object", "required": []string{"event"}, "additionalProperties": false, "properties": obj{
-		"event": enum(events),
-		"note":  obj{"type": "string", "maxLength": order.MaxNote, "description": "kept sealed; shown to officers and reviewers"},
-		"until": dateTime("the new deadline, for defer only"),
+		"event":  enum(events),
+		"note":   obj{"type": "string", "maxLength": order.MaxNote, "description": "kept sealed; shown to officers and reviewers"},
+		"until":  dateTime("the new deadline, for defer only"),
+		"ground": str("for claim only, and required: the code of a ground of the policy in force (medical, sole_caregiver...)"),
 	}}
 	s["OrderList"] = obj{"type": "object", "required": []string{"items"}, "properties": obj{
 		"items": obj{"type": "array", "items": ref("Order")},

@@ -339,9 +339,10 @@ func (s *Server) approveOrders(w http.ResponseWriter, r *http.Request, c *caller
 
 // eventRequest is the body of POST /api/v1/orders/{code}/events.
 type eventRequest struct {
-	Event string `json:"event"`
-	Note  string `json:"note"`
-	Until string `json:"until"`
+	Event  string `json:"event"`
+	Note   string `json:"note"`
+	Until  string `json:"until"`
+	Ground string `json:"ground"`
 }
 
 func (s *Server) recordOrderEvent(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -377,7 +378,7 @@ func (s *Server) recordOrderEvent(w http.ResponseWriter, r *http.Request, c *cal
 	if err := s.logOrderReads(r.Context(), c, "orders.event", string(ev), []sqlstore.IssuedOrder{o}); err != nil {
 		return err
 	}
-	out, err := s.store.ApplyOrderEvent(r.Context(), o.ID, c.user.Area, sqlstore.Change{Event: ev,
+	out, err := s.store.ApplyOrderEvent(r.Context(), o.ID, c.user.Area, sqlstore.Change{Event: ev, Ground: req.Ground,
 		Actor: order.Actor{Role: c.user.Role, Name: c.user.Name}, Note: req.Note, Until: until})
 	if err != nil {
 		return err

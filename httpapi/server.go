@@ -21,6 +21,8 @@ import (
 
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/citizen"
+	"github.com/muster-org/muster/fund"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
@@ -81,6 +83,29 @@ type Options struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed when naming a client; nil trusts no one.
 	TrustedProxies []netip.Prefix
+	// FundWebhookSecrets are the mobile-money providers' shared secrets
+	// (see docs/FUND.md); nil refuses every notification.
+	FundWebhookSecrets fund.Secrets
+
+	// Citizen serves the citizen channels: /ussd, /sms/inbound and the
+	// citizen page /c/; nil answers them "service unavailable".
+	Citizen citizen.Service
+	// CitizenGuard rate-limits the citizen channels and locks out after
+	// repeated wrong birth dates; nil → a guard with citizen.DefaultConfig.
+	CitizenGuard *citizen.Guard
+	// CitizenFormKey signs the citizen page's action forms; nil → a random
+	// key, which servers behind one load balancer must not rely on.
+	CitizenFormKey []byte
+	// USSDCode is the code citizens dial (*384*123#), named in SMS answers
+	// and on the citizen page.
+	USSDCode string
+	// SMSOutbox queues the answers to inbound SMS and records delivery
+	// reports; nil leaves inbound SMS unanswered.
+	SMSOutbox SMSOutbox
+	// SMSCallbackSecret is the secret path segment of the delivery report
+	// callbacks /sms/delivery/{secret} and /sms/courier/{secret}/{action};
+	// "" serves neither.
+	SMSCallbackSecret string
 }
 
 // DefaultSessionTTL is how long a login lasts when Options.SessionTTL is 0:
@@ -99,6 +124,8 @@ type Server struct {
 	// logSigner signs checkpoints on demand; nil on read-only replicas.
 	logSigner      note.Signer
 	trustedProxies []netip.Prefix
+	fundSecrets    fund.Secrets
+	citizen        citizenChannels
 	mux            *http.ServeMux
 	openapi        []byte
 }
@@ -107,7 +134,7 @@ type Server struct {
 // OpenAPI document disagree, which is a programming error caught by tests.
 func New(store Store, opts Options) *Server {
 	s := &Server{store: store, log: opts.Logger, ttl: opts.SessionTTL, now: opts.Now, logSigner: opts.LogSigner,
-		trustedProxies: opts.TrustedProxies}
+		trustedProxies: opts.TrustedProxies, fundSecrets: opts.FundWebhookSecrets}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -117,6 +144,7 @@ func New(store Store, opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.citizen = s.newCitizenChannels(opts)
 	s.metrics = newMetrics(opts.Registry)
 	s.logins = newIPLimiter(loginRate, loginBurst)
 	s.routes = s.routeTable()
