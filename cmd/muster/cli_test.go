@@ -74,7 +74,8 @@ var (
 	demoLoaded     = regexp.MustCompile(`^demo country loaded in \S+: ((\d+) areas, (\d+) organisations, (\d+) persons, (\d+) resources \(seed (\d+), (sqlite|postgres)\))$`)
 	demoOrdersLine = regexp.MustCompile(`^demo orders: \d+ drafted, approved and issued by NE-MOB, some carried through every state of the lifecycle$`)
 	demoOfficer    = regexp.MustCompile(`^  (\S+) +(\S+) +(\S+) +([A-Z2-7]{26})$`)
-	demoNames      = []string{"admin", "registrar.dosso", "registrar.diffa", "officer", "approver", "auditor", "reviewer", "reviewer.appeals", "treasurer"}
+	demoRoundLine  = regexp.MustCompile(`^demo round: 7 needs filed; proposal P-\S+ for Dosso awaits review \(\d+ lines, \d+ short\); campaign C-\S+ drawn in Tillabéri \(\d+ selected\)$`)
+	demoNames      = []string{"admin", "registrar.dosso", "registrar.diffa", "officer", "approver", "auditor", "reviewer", "reviewer.appeals", "treasurer", "requester.dosso"}
 )
 
 // runDemo runs muster demo with args and parses its output.
@@ -94,7 +95,7 @@ func runDemo(e *env, args ...string) demoRun {
 	d.persons, _ = strconv.Atoi(m[4])
 	d.passwords = map[string]string{}
 	for _, l := range out[1:] {
-		if strings.HasPrefix(l, "demo officers (also in ") || demoOrdersLine.MatchString(l) {
+		if strings.HasPrefix(l, "demo officers (also in ") || demoOrdersLine.MatchString(l) || demoRoundLine.MatchString(l) {
 			continue
 		}
 		o := demoOfficer.FindStringSubmatch(l)

@@ -72,6 +72,15 @@ their passwords. With --serve, muster then serves the API.`,
 					fmt.Fprintf(out, "demo orders: %d drafted, approved and issued by %s, some carried through every state of the lifecycle\n", n, demoAuthority.Code)
 				}
 			}
+			if orders > 0 {
+				round, err := demoRound(cmd.Context(), db)
+				if err != nil {
+					return err
+				}
+				if round != "" {
+					fmt.Fprintln(out, round)
+				}
+			}
 			if cfg.db == "" {
 				path := filepath.Join(cfg.dataDir, "demo-users.txt")
 				if err := writePrivateFile(path, []byte(creds)); err != nil {
@@ -90,7 +99,7 @@ their passwords. With --serve, muster then serves the API.`,
 	f.IntVar(&c.Persons, "persons", demo.DefaultPersons, "number of persons")
 	f.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic country")
 	f.BoolVar(&serveAfter, "serve", false, "serve the API once the country is loaded")
-	f.IntVar(&orders, "orders", 300, "orders to draft, issue and carry through the lifecycle (about; 0 for none), the first time only")
+	f.IntVar(&orders, "orders", 300, "orders to draft, issue and carry through the lifecycle (about), the first time only; 0 for a bare country: no orders, needs, proposal or campaign")
 	f.StringVar(&addr, "addr", envOr("MUSTER_ADDR", "127.0.0.1:8080"), "address to listen on with --serve (MUSTER_ADDR)")
 	return cmd
 }
@@ -180,6 +189,7 @@ var demoOfficers = []auth.User{
 	{Name: "reviewer", Role: auth.Reviewer, Area: "NE"},
 	{Name: "reviewer.appeals", Role: auth.Reviewer, Area: "NE"},
 	{Name: "treasurer", Role: auth.Treasurer, Area: "NE"},
+	{Name: "requester.dosso", Role: auth.Requester, Area: "NE.DS"},
 }
 
 // demoUsers creates the demo officers, or resets their passwords, with

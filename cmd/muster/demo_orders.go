@@ -15,14 +15,6 @@ import (
 // demoAuthority signs the demo's orders.
 var demoAuthority = sqlstore.Authority{Code: "NE-MOB", Name: "Direction générale de la mobilisation (démonstration)", Area: "NE"}
 
-// demoRates are plausible compensation rates for the demo; a deployment
-// takes its rates from policy.
-var demoRates = order.Rates{
-	PerDay:               map[string]int64{"vehicle.truck": 45000, "vehicle.pickup": 25000, "vehicle.car": 15000, "vehicle.bus": 40000, "vehicle.motorcycle": 4000},
-	DefaultServicePerDay: 3500,
-	DamagePercentPerStep: 10,
-}
-
 // demoOrders drafts, approves and issues a few hundred orders and moves
 // some of them through every state of the lifecycle, so that a newcomer
 // sees it all and the log is never empty. It does nothing when orders
@@ -80,6 +72,9 @@ func demoOrders(ctx context.Context, db *sqlstore.DB, persons, orgs int) (int, e
 	if _, err := db.ApproveOrders(ctx, ids, order.Actor{Role: auth.Approver, Name: "approver"}, db.AddresseeRef); err != nil {
 		return 0, err
 	}
+	if err := demoFund(ctx, db, now); err != nil {
+		return 0, err
+	}
 	return len(drafted), demoLifecycle(ctx, db, drafted, officer)
 }
 
@@ -92,28 +87,31 @@ func demoLifecycle(ctx context.Context, db *sqlstore.DB, orders []order.Order, o
 	treasurer := order.Actor{Role: auth.Treasurer, Name: "treasurer"}
 	citizen := order.AddresseeActor
 	c := func(e order.Event, a order.Actor) sqlstore.Change { return sqlstore.Change{Event: e, Actor: a} }
+	claim := func(ground string) sqlstore.Change {
+		return sqlstore.Change{Event: order.EventClaim, Actor: citizen, Ground: ground}
+	}
 	notify := c(order.EventNotify, officer)
 	paths := [][]sqlstore.Change{
 		{notify},
 		{notify, c(order.EventAcknowledge, citizen)},
-		{notify, c(order.EventClaim, citizen)},
-		{notify, c(order.EventClaim, citizen), c(order.EventExempt, board)},
-		{notify, c(order.EventClaim, citizen), {Event: order.EventDefer, Actor: board, Until: time.Now().AddDate(0, 3, 0)}},
-		{notify, c(order.EventClaim, citizen), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen)},
-		{notify, c(order.EventClaim, citizen), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen), c(order.EventUphold, appeals)},
-		{notify, c(order.EventClaim, citizen), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen), c(order.EventDismiss, appeals)},
+		{notify, claim("hardship")},
+		{notify, claim("sole_caregiver"), c(order.EventExempt, board)},
+		{notify, claim("essential_worker"), {Event: order.EventDefer, Actor: board, Until: time.Now().AddDate(0, 3, 0)}},
+		{notify, claim("medical"), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen)},
+		{notify, claim("livelihood"), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen), c(order.EventUphold, appeals)},
+		{notify, claim("hardship"), c(order.EventRejectClaim, board), c(order.EventAppeal, citizen), c(order.EventDismiss, appeals)},
 		{notify, c(order.EventAcknowledge, citizen), {Event: order.EventFulfil, Actor: officer, Condition: "good"}},
-		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer, Rates: &demoRates}},
-		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer, Rates: &demoRates},
+		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer}},
+		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer},
 			c(order.EventCompensate, treasurer)},
-		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer, Rates: &demoRates},
+		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventRelease, Actor: officer},
 			c(order.EventCompensate, treasurer), c(order.EventClose, officer)},
 		{c(order.EventCancel, officer)},
 	}
 	requisitionPaths := [][]sqlstore.Change{
 		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}},
-		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventReturn, Actor: officer, Condition: "fair", Rates: &demoRates}},
-		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventReturn, Actor: officer, Condition: "poor", Rates: &demoRates},
+		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventReturn, Actor: officer, Condition: "fair"}},
+		{notify, {Event: order.EventFulfil, Actor: officer, Condition: "good"}, {Event: order.EventReturn, Actor: officer, Condition: "poor"},
 			c(order.EventCompensate, treasurer), c(order.EventClose, officer)},
 	}
 	// Every third order stays issued, as most of a wave does at first.
@@ -130,6 +128,13 @@ func demoLifecycle(ctx context.Context, db *sqlstore.DB, orders []order.Order, o
 			callUps++
 		}
 		for _, change := range path {
+			if change.Event == order.EventCompensate {
+				// The payment that settles the compensation records the event.
+				if err := demoPay(ctx, db, o.ID, change.Actor); err != nil {
+					return fmt.Errorf("demo order %s: %w", o.Code, err)
+				}
+				continue
+			}
 			if _, err := db.ApplyOrderEvent(ctx, o.ID, "", change); err != nil {
 				return fmt.Errorf("demo order %s: %w", o.Code, err)
 			}

@@ -15,7 +15,7 @@ import (
 )
 
 func newOrdersEventCmd(cfg *config) *cobra.Command {
-	var as, note, until, condition, ratesFile string
+	var as, note, until, condition, ratesFile, ground string
 	var forAddressee bool
 	cmd := &cobra.Command{
 		Use:   "event ID|CODE EVENT --as OFFICER [--note TEXT] [--until DEADLINE]",
@@ -36,7 +36,7 @@ entered it in the sealed note.`,
 				return err
 			}
 			defer db.Close()
-			c := sqlstore.Change{Event: event, Note: note}
+			c := sqlstore.Change{Event: event, Note: note, Ground: ground}
 			a, err := actor(cmd.Context(), db, as, auth.Roles...)
 			if err != nil {
 				return err
@@ -53,8 +53,6 @@ entered it in the sealed note.`,
 					return err
 				}
 				c.Rates = &rates
-			} else if event == order.EventReturn || event == order.EventRelease {
-				fmt.Fprintln(cmd.ErrOrStderr(), "muster: no --rates given: the compensation owed is not computed")
 			}
 			if until != "" {
 				if c.Until, err = parseDeadline(until); err != nil {
@@ -66,7 +64,7 @@ entered it in the sealed note.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "order %s is now %s (deadline %s)\n", o.Code, o.State, o.Deadline.Format(time.RFC3339))
-			if o.Compensation != nil && c.Rates != nil {
+			if o.Compensation != nil && (event == order.EventReturn || event == order.EventRelease) {
 				fmt.Fprintf(cmd.OutOrStdout(), "compensation owed: %d XOF for %d days\n", o.Compensation.AmountXOF, o.Compensation.Days)
 				for _, l := range o.Compensation.Lines {
 					fmt.Fprintf(cmd.OutOrStdout(), "  %-7s %-40s %12d XOF\n", l.Basis, l.Detail, l.AmountXOF)
@@ -79,7 +77,8 @@ entered it in the sealed note.`,
 	cmd.Flags().StringVar(&note, "note", "", "grounds or remarks (sealed; never in the public log)")
 	cmd.Flags().StringVar(&until, "until", "", "new deadline of a deferral")
 	cmd.Flags().StringVar(&condition, "condition", "", "condition of the items at handover (fulfil) or return: new, good, fair, poor, unserviceable, lost")
-	cmd.Flags().StringVar(&ratesFile, "rates", "", "compensation rates (JSON, see docs/rates.example.json): on return or release, compute what is owed")
+	cmd.Flags().StringVar(&ratesFile, "rates", "", "compensation rates (JSON, see docs/rates.example.json) to use on return or release instead of the policy's")
+	cmd.Flags().StringVar(&ground, "ground", "", "the policy ground of a claim (medical, sole_caregiver...; see muster policy show)")
 	cmd.Flags().BoolVar(&forAddressee, "for-addressee", false, "record the addressee's own answer (acknowledge, claim, appeal)")
 	return cmd
 }

@@ -37,7 +37,12 @@ func TestRequisitionToClose(t *testing.T) {
 		if r := e.run("orders", "event", code, "compensate", "--as", "officer"); r.code != 6 {
 			t.Errorf("an officer paying compensation: exit %d, want 6 (forbidden)\n%s", r.code, r)
 		}
-		e.mustRun(0, "orders", "event", code, "compensate", "--as", "tresor")
+		if r := e.run("orders", "event", code, "compensate", "--as", "tresor"); r.code != 5 {
+			t.Errorf("compensating before payment: exit %d, want 5 (conflict)\n%s", r.code, r)
+		}
+		e.mustRun(0, "fund", "contribute", "--as", "tresor", "--channel", "bank", "--amount", "90000", "--id", "GRANT-1")
+		e.mustRun(0, "fund", "allocate", "compensation", "--as", "tresor", "--amount", "90000", "--id", "ALLOC-1")
+		e.mustRun(0, "fund", "pay", code, "--as", "tresor", "--channel", "bank", "--id", "PAY-1") // records compensate
 		e.mustRun(0, "orders", "event", code, "close", "--as", "officer")
 		if o := e.show(code); o.State != "closed" || len(o.Events) != 8 {
 			t.Errorf("closed order: state %s, %d events", o.State, len(o.Events))

@@ -138,7 +138,12 @@ func newRoot() *cobra.Command {
 		newVerifyCmd(cfg),
 		newLogCmd(cfg),
 		newLedgerCmd(cfg),
+		newFundCmd(cfg),
 		newNeedsCmd(cfg),
+		newPolicyCmd(cfg),
+		newCampaignCmd(cfg),
+		newAllocateCmd(cfg),
+		newProposalsCmd(cfg),
 	)
 	return root
 }
