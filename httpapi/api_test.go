@@ -30,6 +30,7 @@ func TestAPI(t *testing.T) {
 			{"Roles", testRoles},
 			{"AccessMatrix", testAccessMatrix},
 			{"Needs", testNeeds},
+			{"Forces", testForces},
 			{"LogRoutes", testLogRoutes},
 			{"Areas", testAreasRoutes},
 			{"Paging", testPaging},

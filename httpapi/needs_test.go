@@ -105,3 +105,24 @@ func containsAll(have []string, want ...string) bool {
 	}
 	return true
 }
+
+func testForces(t *testing.T, f *fixture) {
+	key := func(k string) []string { return []string{"Idempotency-Key", k} }
+	res := f.do(t, "POST", "/api/v1/forces", dossoOfficer, `{"code":"BN3","name":"3e bataillon","scope":"NE.DS","target":500,"strength":420}`, key("f1")...)
+	var got map[string]any
+	res.decode(t, &got)
+	if res.status != http.StatusOK || got["shortfall"] != float64(80) || got["strength"] != float64(420) {
+		t.Fatalf("set force: %d %s", res.status, res.body)
+	}
+	if res := f.do(t, "POST", "/api/v1/forces", dossoOfficer, `{"code":"FDF","name":"Diffa","scope":"NE.DF","target":5}`, key("f2")...); res.status != http.StatusForbidden {
+		t.Errorf("force outside the jurisdiction: %d %s", res.status, res.body)
+	}
+	if res := f.do(t, "POST", "/api/v1/forces", dossoOfficer, `{"code":"BN4","name":"x","scope":"NE.DS","target":0}`, key("f3")...); res.status != http.StatusBadRequest {
+		t.Errorf("zero target: %d %s", res.status, res.body)
+	}
+	var list itemsOf[map[string]any]
+	f.do(t, "GET", "/api/v1/forces", auditor, "").decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["code"] != "BN3" {
+		t.Errorf("forces seen by the auditor: %+v", list.Items)
+	}
+}

@@ -274,6 +274,7 @@ func openAPISchemas() obj {
 	orderSchemas(s, units)
 	needSchemas(s, types)
 	fundSchemas(s)
+	forceSchemas(s)
 	for _, item := range []string{"Area", "Person", "Organisation", "Resource", "Order", "Need"} {
 		s[item+"Page"] = obj{"type": "object", "required": []string{"items", "next"}, "properties": obj{
 			"items": obj{"type": "array", "items": ref(item)},

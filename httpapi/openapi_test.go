@@ -189,6 +189,9 @@ func TestOpenAPISchemasMatchJSON(t *testing.T) {
 		"NeedsRequest": needsRequest{},
 		"NeedList":     itemsOf[need.Need]{},
 		"NeedPage":     page[need.Need]{},
+		"ForceRequest": forceRequest{Code: "c", Name: "n", Scope: "NE", Target: 1, Strength: 1},
+		"Force":        sqlstore.ForceStatus{ForceTarget: sqlstore.ForceTarget{Code: "c", UpdatedBy: "u", UpdatedAt: time.Now()}},
+		"ForceList":    itemsOf[sqlstore.ForceStatus]{},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

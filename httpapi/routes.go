@@ -61,7 +61,7 @@ func listParams(ps ...param) []param { return append(ps, pageParams...) }
 // routeTable lists every route. Adding a route here adds it to the mux,
 // the metrics, the OpenAPI document and the access tests.
 func (s *Server) routeTable() []route {
-	return slices.Concat(s.coreRoutes(), s.needRoutes(), s.fundRoutes(), s.citizenRoutes())
+	return slices.Concat(s.coreRoutes(), s.needRoutes(), s.forceRoutes(), s.fundRoutes(), s.citizenRoutes())
 }
 
 func (s *Server) coreRoutes() []route {

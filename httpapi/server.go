@@ -71,6 +71,7 @@ type Store interface {
 	LatestCheckpoint(ctx context.Context) ([]byte, bool, error)
 
 	NeedStore
+	ForceStore
 }
 
 // Options configures a Server; the zero value works.

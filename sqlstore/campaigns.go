@@ -31,6 +31,7 @@ type Campaign struct {
 	Scope     string           `json:"scope"`     // area whose residents may be called
 	Condition string           `json:"condition"` // CEL over person, on top of liability; "" for none
 	Targets   campaign.Targets `json:"targets"`
+	Force     string           `json:"force,omitempty"` // the force target its call-ups count towards
 	State     string           `json:"state"`
 	CreatedBy string           `json:"created_by"`
 	CreatedAt time.Time        `json:"created_at"`
@@ -54,14 +55,19 @@ func (db *DB) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) 
 	if _, err := db.areaID(ctx, c.Scope); err != nil {
 		return c, muster.Wrap(muster.Invalid, err, "scope")
 	}
+	if c.Force != "" {
+		if _, err := db.forceTarget(ctx, c.Force); err != nil {
+			return c, muster.Wrap(muster.Invalid, err, "force")
+		}
+	}
 	now := db.now().UTC()
 	c.ID, c.State, c.CreatedAt = "C-"+order.NewID(now), CampaignDraft, now
 	targets, err := json.Marshal(c.Targets)
 	if err != nil {
 		return c, err
 	}
-	_, err = db.sql.ExecContext(ctx, db.rebind(`INSERT INTO campaigns (id, name, scope, condition, targets, state, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, c.Scope, c.Condition, string(targets), c.State, c.CreatedBy, now)
+	_, err = db.sql.ExecContext(ctx, db.rebind(`INSERT INTO campaigns (id, name, scope, condition, targets, force, state, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, c.Scope, c.Condition, string(targets), c.Force, c.State, c.CreatedBy, now)
 	return c, err
 }
 
@@ -76,9 +82,9 @@ func (db *DB) loadCampaign(ctx context.Context, q querier, id string) (Campaign,
 		targets                  string
 		commitIndex, revealIndex sql.NullInt64
 	)
-	err := q.QueryRowContext(ctx, db.rebind(`SELECT id, name, scope, condition, targets, state, created_by, created_at,
+	err := q.QueryRowContext(ctx, db.rebind(`SELECT id, name, scope, condition, targets, force, state, created_by, created_at,
 		policy_version, policy_hash, commit_text, commit_index, reveal_text, reveal_index FROM campaigns WHERE id = ?`), id).Scan(
-		&c.ID, &c.Name, &c.Scope, &c.Condition, &targets, &c.State, &c.CreatedBy, &c.CreatedAt,
+		&c.ID, &c.Name, &c.Scope, &c.Condition, &targets, &c.Force, &c.State, &c.CreatedBy, &c.CreatedAt,
 		&c.PolicyVersion, &c.PolicyHash, &c.CommitText, &commitIndex, &c.RevealText, &revealIndex)
 	if err != nil {
 		return c, notFound(err, "no campaign %s", id)

@@ -51,7 +51,7 @@ func parseTarget(s string) (campaign.Target, error) {
 }
 
 func newCampaignCreateCmd(cfg *config) *cobra.Command {
-	var as, name, scope, condition string
+	var as, name, scope, condition, force string
 	var targets []string
 	cmd := &cobra.Command{
 		Use:   "create --as OFFICER --name NAME --scope AREA --target AREA:SKILL:COUNT... [--condition CEL]",
@@ -60,7 +60,7 @@ func newCampaignCreateCmd(cfg *config) *cobra.Command {
     --target NE.DS:driver:40 --target NE.DS:mechanic:10 --condition '"driver" in person.skills || person.age < 40'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c := sqlstore.Campaign{Name: name, Scope: scope, Condition: condition}
+			c := sqlstore.Campaign{Name: name, Scope: scope, Condition: condition, Force: force}
 			for _, s := range targets {
 				t, err := parseTarget(s)
 				if err != nil {
@@ -101,6 +101,7 @@ func newCampaignCreateCmd(cfg *config) *cobra.Command {
 	f.StringVar(&scope, "scope", "", "the area whose residents may be called (within your jurisdiction)")
 	f.StringArrayVar(&targets, "target", nil, "AREA:SKILL:COUNT, repeatable, filled in this order")
 	f.StringVar(&condition, "condition", "", "a CEL condition over person, on top of the policy's liability")
+	f.StringVar(&force, "force", "", "the force target (muster forces) its call-ups count towards")
 	return cmd
 }
 

@@ -15,8 +15,9 @@ func TestCampaign(t *testing.T) {
 	t.Parallel()
 	onBackends(t, func(t *testing.T, e *env) {
 		runDemo(e, "--persons", "3000")
+		e.mustRun(0, "forces", "set", "--as", "officer", "--code", "BN3", "--name", "3e bataillon", "--scope", "NE.DS", "--target", "100", "--strength", "90")
 		r := e.mustRun(0, "campaign", "create", "--as", "officer", "--name", "Rappel, Dosso", "--scope", "NE.DS",
-			"--target", "NE.DS:driver:3", "--target", "NE.DS::5", "--condition", `person.age >= 20`)
+			"--target", "NE.DS:driver:3", "--target", "NE.DS::5", "--condition", `person.age >= 20`, "--force", "BN3")
 		id := regexp.MustCompile(`created campaign (C-\S+)`).FindStringSubmatch(r.stdout)
 		if id == nil {
 			t.Fatalf("campaign create: %s", r)
@@ -73,6 +74,10 @@ func TestCampaign(t *testing.T) {
 			"--place-area", "NE.DS", "--deadline", "2030-01-10T08:00", "--legal-basis", "Décret 2026-114")
 		if !strings.Contains(r.stdout, "drafted 8 call-up orders in batch "+id[1]) {
 			t.Errorf("campaign orders: %s", r)
+		}
+		r = e.mustRun(0, "forces", "list")
+		if f := strings.Fields(lines(r.stdout)[1]); len(f) != 7 || f[0] != "BN3" || f[2] != "100" || f[3] != "90" || f[5] != "8" || f[6] != "2" {
+			t.Errorf("forces list: want BN3 with 90 strong, 8 called up pending, 2 short; got\n%s", r)
 		}
 		r = e.mustRun(0, "campaign", "list")
 		if !strings.Contains(r.stdout, id[1]) || !strings.Contains(r.stdout, "drawn") {

@@ -142,6 +142,7 @@ func newRoot() *cobra.Command {
 		newNeedsCmd(cfg),
 		newPolicyCmd(cfg),
 		newCampaignCmd(cfg),
+		newForcesCmd(cfg),
 		newAllocateCmd(cfg),
 		newProposalsCmd(cfg),
 	)
