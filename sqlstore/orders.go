@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,10 @@ func (db *DB) DraftBatch(ctx context.Context, batch string, drafts []order.Order
 
 // draftInTx drafts orders in the caller's transaction.
 func (db *DB) draftInTx(ctx context.Context, tx *sql.Tx, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
+	drafts = slices.Clone(drafts) // values are filled in; the caller's slice stays as it was
+	if err := db.fillDeclaredValues(ctx, tx, drafts); err != nil {
+		return nil, err
+	}
 	now := db.now().UTC().Truncate(time.Millisecond)
 	out := make([]order.Order, 0, len(drafts))
 	var entries []tlog.Entry
@@ -230,4 +235,53 @@ func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Reco
 	}
 	return db.insertMany(ctx, tx, "order_events", []string{"order_id", "seq", "event", "from_state", "to_state",
 		"actor", "role", "at", "deadline", "note", "log_index"}, rows)
+}
+
+// fillDeclaredValues gives each requisition item that names registry
+// resources and carries no value the sum of their declared values, the
+// base of the damage supplement at return: an officer drafting by
+// resource id need not copy it, and the owner's declaration is what
+// counts.
+func (db *DB) fillDeclaredValues(ctx context.Context, tx *sql.Tx, drafts []order.Order) error {
+	var ids []any
+	for _, o := range drafts {
+		for _, it := range o.Items {
+			if it.ValueXOF == 0 {
+				for _, id := range it.ResourceIDs {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	values := make(map[string]int64, len(ids))
+	err := db.inChunksQ(ctx, tx, `SELECT resource_id, declared_value_xof FROM resources WHERE resource_id IN `, ids, func(rows *sql.Rows) error {
+		var id string
+		var v int64
+		err := rows.Scan(&id, &v)
+		values[id] = v
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i := range drafts {
+		for j, it := range drafts[i].Items {
+			if it.ValueXOF != 0 || len(it.ResourceIDs) == 0 {
+				continue
+			}
+			var sum int64
+			for _, id := range it.ResourceIDs {
+				sum += values[id]
+			}
+			if len(drafts[i].Items[j].ResourceIDs) > 0 {
+				items := slices.Clone(drafts[i].Items)
+				items[j].ValueXOF = sum
+				drafts[i].Items = items
+			}
+		}
+	}
+	return nil
 }

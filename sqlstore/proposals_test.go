@@ -135,3 +135,39 @@ func TestProposalRound(t *testing.T) {
 		}
 	})
 }
+
+func TestDraftFillsDeclaredValues(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		if err := db.UpsertOrganisations(ctx, []registry.Organisation{{OrgID: "TRANS", Name: "Transports", Kind: "company", Area: "NE.DS"}}); err != nil {
+			t.Fatal(err)
+		}
+		owner := registry.Owner{Kind: registry.OwnerOrganisation, ID: "TRANS"}
+		var rs []registry.Resource
+		for _, id := range []string{"T1", "T2"} {
+			rs = append(rs, registry.Resource{ResourceID: id, Owner: owner, Type: "vehicle.truck", Quantity: 1, Unit: "unit", Area: "NE.DS",
+				Condition: "good", DeclaredValueXOF: 9_000_000})
+		}
+		if err := db.UpsertResources(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		o := callUp("NE0001")
+		o.Kind, o.Addressee = order.Requisition, owner
+		o.Items = []order.Item{{Type: "vehicle.truck", Quantity: 2, Unit: "unit", ResourceIDs: []string{"T1", "T2"}},
+			{Type: "fuel.diesel", Quantity: 100, Unit: "l", ValueXOF: 70_000}}
+		drafts, err := db.DraftOrders(ctx, []order.Order{o}, order.Actor{Role: auth.Officer, Name: "officer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := drafts[0].Items[0].ValueXOF; v != 18_000_000 {
+			t.Errorf("trucks valued %d, want the declared 18,000,000", v)
+		}
+		if v := drafts[0].Items[1].ValueXOF; v != 70_000 {
+			t.Errorf("a given value was changed to %d", v)
+		}
+		if o.Items[0].ValueXOF != 0 {
+			t.Error("the caller's order was changed")
+		}
+	})
+}
