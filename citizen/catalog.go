@@ -69,6 +69,8 @@ const (
 	MsgSMSStopped       // USSD code
 	MsgSMSNotUnderstood // (none)
 	MsgSMSAcknowledged  // numeric code, deadline
+	MsgViewCompensation // amount owed, amount paid
+	MsgViewPaidInFull   // amount owed (and paid)
 	numMessages         // keep last: the catalog test checks every message below it
 )
 
@@ -144,6 +146,16 @@ func absInt64(x int64) uint64 {
 		return uint64(-(x + 1)) + 1
 	}
 	return uint64(x)
+}
+
+// CompensationText says in one line what the addressee of an order is
+// owed and what has been paid of it, the same on every channel: the
+// amounts only, since the breakdown does not fit on a phone screen.
+func (l Language) CompensationText(c CompensationView) string {
+	if c.Settled {
+		return l.Text(MsgViewPaidInFull, l.FormatAmount(c.OwedXOF))
+	}
+	return l.Text(MsgViewCompensation, l.FormatAmount(c.OwedXOF), l.FormatAmount(c.PaidXOF))
 }
 
 // VerifyText is the answer to a verification, the same on every channel.

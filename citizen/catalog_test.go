@@ -156,3 +156,45 @@ func TestGroundLabel(t *testing.T) {
 		t.Errorf("label without any text = %q, want the code", got)
 	}
 }
+
+func TestCompensationText(t *testing.T) {
+	cases := []struct {
+		name string
+		lang Language
+		comp CompensationView
+		want string
+	}{
+		{"nothing paid yet", French, CompensationView{OwedXOF: 135_000}, "Indemnité: 135 000 FCFA, payé: 0 FCFA."},
+		{"part paid", English, CompensationView{OwedXOF: 135_000, PaidXOF: 50_000}, "Compensation: 135,000 FCFA owed, 50,000 FCFA paid."},
+		{"paid in full", Hausa, CompensationView{OwedXOF: 135_000, PaidXOF: 135_000, Settled: true}, "Diyya: 135,000 FCFA, an biya duka."},
+		{"Zarma groups as French", Zarma, CompensationView{OwedXOF: 1_000, PaidXOF: 1_000, Settled: true}, "Bana: 1 000 FCFA, i n'a bana kulu."},
+		{"nothing owed is not paid in full", English, CompensationView{}, "Compensation: 0 FCFA owed, 0 FCFA paid."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.lang.CompensationText(c.comp); got != c.want {
+				t.Errorf("CompensationText = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestOutstanding(t *testing.T) {
+	cases := []struct {
+		name       string
+		owed, paid int64
+		want       int64
+	}{
+		{"nothing paid", 135_000, 0, 135_000},
+		{"part paid", 135_000, 35_000, 100_000},
+		{"all paid", 135_000, 135_000, 0},
+		{"more paid than owed reads as nothing left", 1_000, 1_500, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := (CompensationView{OwedXOF: c.owed, PaidXOF: c.paid}).OutstandingXOF(); got != c.want {
+				t.Errorf("OutstandingXOF = %d, want %d", got, c.want)
+			}
+		})
+	}
+}

@@ -117,7 +117,28 @@ type OrderView struct {
 	Verified bool
 	// Actions are the actions the addressee may take now (AllowedActions).
 	Actions []Action
+	// Compensation is what the addressee is owed for the order and what
+	// has been paid of it; nil while none was computed (before the return
+	// or release, or for an order that ended otherwise).
+	Compensation *CompensationView
 }
+
+// CompensationView is the compensation of an order as its addressee
+// follows it: the amount computed at the return or release, with its
+// breakdown, and what the fund has paid of it so far.
+type CompensationView struct {
+	OwedXOF int64
+	PaidXOF int64
+	Days    int64 // the days counted, a started day counting
+	// Settled says something is owed and all of it is paid.
+	Settled bool
+	// Lines are the breakdown the amount owed is the sum of: what each
+	// line pays for (use, consumed, service, damage) and how.
+	Lines []order.Line
+}
+
+// OutstandingXOF is what remains to be paid, never below zero.
+func (c CompensationView) OutstandingXOF() int64 { return max(c.OwedXOF-c.PaidXOF, 0) }
 
 // Allows reports whether the view offers action a.
 func (v OrderView) Allows(a Action) bool { return slices.Contains(v.Actions, a) }

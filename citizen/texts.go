@@ -78,6 +78,8 @@ var texts = map[Language]map[Message]string{
 		MsgSMSStopped:       "Vous ne recevrez plus nos SMS. Vos ordres restent valables: consultez-les en composant %s",
 		MsgSMSNotUnderstood: "Message non compris. Envoyez AIDE pour l'aide.",
 		MsgSMSAcknowledged:  "Réception de l'ordre %s enregistrée, merci. Délai: %s.",
+		MsgViewCompensation: "Indemnité: %s, payé: %s.",
+		MsgViewPaidInFull:   "Indemnité: %s, payée en totalité.",
 	},
 	English: {
 		MsgLanguageMenu:     languageMenu,
@@ -133,6 +135,8 @@ var texts = map[Language]map[Message]string{
 		MsgSMSStopped:       "You will get no more SMS from us. Your orders still stand: see them by dialling %s",
 		MsgSMSNotUnderstood: "Message not understood. Send HELP for help.",
 		MsgSMSAcknowledged:  "Receipt of order %s recorded, thank you. Deadline: %s.",
+		MsgViewCompensation: "Compensation: %s owed, %s paid.",
+		MsgViewPaidInFull:   "Compensation: %s, paid in full.",
 	},
 	// Hausa: non-native draft, to be reviewed (see the top of the file).
 	Hausa: {
@@ -189,6 +193,8 @@ var texts = map[Language]map[Message]string{
 		MsgSMSStopped:       "Ba za a ƙara aiko da SMS ba. Umarnin suna nan daram: a duba su ta %s",
 		MsgSMSNotUnderstood: "Ba a fahimci saƙon ba. A aika TAIMAKO.",
 		MsgSMSAcknowledged:  "An tabbatar da karɓar umarni %s, na gode. Wa'adi: %s.",
+		MsgViewCompensation: "Diyya: %s, an biya %s.",
+		MsgViewPaidInFull:   "Diyya: %s, an biya duka.",
 	},
 	// Zarma: rough DRAFT, to be rewritten by native speakers (see the top of
 	// the file).
@@ -246,6 +252,8 @@ var texts = map[Language]map[Message]string{
 		MsgSMSStopped:       "SMS kulu si ka koyne. Ni lordey go no: guna i nda %s",
 		MsgSMSNotUnderstood: "Sanno mana faham. Samba AIDE.",
 		MsgSMSAcknowledged:  "Lordi %s: i n'a hantum, fofo. Waati: %s.",
+		MsgViewCompensation: "Bana: %s, i bana %s.",
+		MsgViewPaidInFull:   "Bana: %s, i n'a bana kulu.",
 	},
 }
 

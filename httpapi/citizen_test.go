@@ -15,6 +15,8 @@ import (
 
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/citizen"
+	"github.com/muster-org/muster/fund"
+	"github.com/muster-org/muster/ledger"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sms"
@@ -488,6 +490,100 @@ func TestCitizenWeb(t *testing.T) {
 			t.Errorf("verify an unknown code:\n%s", res.body)
 		}
 	})
+}
+
+// TestCitizenCompensation: once an order is released with compensation
+// computed (the default policy's rate for a driver) and part paid, its
+// addressee sees what is owed and paid on the USSD menu, and the amounts
+// with their breakdown on the citizen page.
+func TestCitizenCompensation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCitizenFixture(t, db)
+		ctx := context.Background()
+		o := f.orders[3]
+		officer := order.Actor{Role: auth.Officer, Name: "officer"}
+		for _, c := range []sqlstore.Change{{Event: order.EventNotify, Actor: officer}, {Event: order.EventFulfil, Actor: officer},
+			{Event: order.EventRelease, Actor: officer}} {
+			if _, err := db.ApplyOrderEvent(ctx, o.ID, "", c); err != nil {
+				t.Fatalf("%s: %v", c.Event, err)
+			}
+		}
+		if _, err := db.RecordContribution(ctx, fund.Contribution{Key: "c1", Channel: fund.MobileMoney, Amount: 10_000}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyFund(ctx, mustBatch(t)(fund.Allocate(fund.Allocation{Key: "a1", Programme: fund.CompensationProgramme, Amount: 10_000}))); err != nil {
+			t.Fatal(err)
+		}
+		treasurer := order.Actor{Role: auth.Treasurer, Name: "treasurer"}
+		// One day of a driver's service at 5,000, of which 2,000 paid.
+		p, err := db.PayCompensation(ctx, fund.Payment{Key: "p1", Order: o.ID, Channel: fund.MobileMoney, Amount: 2_000}, treasurer, "")
+		if err != nil || p.Owed != 5_000 || p.Paid != 2_000 {
+			t.Fatalf("part payment: %+v, %v", p, err)
+		}
+
+		// USSD, in English: every page of the order, one of them with the
+		// compensation's line.
+		s := &ussdSession{t: t, srv: f.srv, id: "ATUid_9", phone: "+22790000009"}
+		s.send("")
+		s.send("2")
+		s.send("1")
+		s.send(digits(o))
+		pages := []string{s.send(birthOf(9).Format("02012006"))}
+		for strings.Contains(pages[len(pages)-1], "\n9 ") {
+			pages = append(pages, s.send("9"))
+		}
+		if all := strings.Join(pages, "\n"); !strings.Contains(all, "\nCompensation: 5,000 FCFA owed, 2,000 FCFA paid.\n") ||
+			!strings.Contains(all, "Status: released from service.") {
+			t.Errorf("the USSD order view does not show the compensation:\n%s", all)
+		}
+
+		// The citizen page, in French: the status, the breakdown and the
+		// amounts owed, paid and still to pay.
+		view := postForm(t, f.srv, "/c/", url.Values{"code": {o.Code.String()}, "birth": {birthOf(9).Format("02/01/2006")}})
+		checkPage(t, "order with compensation", view, http.StatusOK)
+		for _, want := range []string{
+			"<h2>Indemnité</h2>",
+			"Indemnité: 5 000 FCFA, payé: 2 000 FCFA.",
+			"Jours comptés: 1",
+			`<tr><td>Service</td><td>driver: 1 day × 5000 XOF/day</td><td class="num">5 000 FCFA</td></tr>`,
+			`<th colspan="2">Montant dû</th><td class="num">5 000 FCFA</td>`,
+			`<th colspan="2">Déjà payé</th><td class="num">2 000 FCFA</td>`,
+			`<th colspan="2">Reste à payer</th><td class="num">3 000 FCFA</td>`,
+		} {
+			if !strings.Contains(view.body, want) {
+				t.Errorf("the order page lacks %q:\n%s", want, view.body)
+			}
+		}
+
+		// Paid in full, the order is compensated and says so.
+		if p, err = db.PayCompensation(ctx, fund.Payment{Key: "p2", Order: o.ID, Channel: fund.MobileMoney}, treasurer, ""); err != nil || p.State != order.StateCompensated {
+			t.Fatalf("paying the rest: %+v, %v", p, err)
+		}
+		view = postForm(t, f.srv, "/c/", url.Values{"code": {o.Code.String()}, "birth": {birthOf(9).Format("02/01/2006")}, "lang": {"en"}})
+		for _, want := range []string{"Compensation: 5,000 FCFA, paid in full.", "<dd>compensated</dd>",
+			`<th colspan="2">Still to pay</th><td class="num">0 FCFA</td>`} {
+			if !strings.Contains(view.body, want) {
+				t.Errorf("the page of the compensated order lacks %q:\n%s", want, view.body)
+			}
+		}
+
+		// An order with no compensation computed shows none.
+		other := postForm(t, f.srv, "/c/", url.Values{"code": {f.orders[2].Code.String()}, "birth": {birthOf(7).Format("02/01/2006")}})
+		if strings.Contains(other.body, "Indemnité") || strings.Contains(other.body, `class="comp"`) {
+			t.Errorf("an issued order shows a compensation:\n%s", other.body)
+		}
+	})
+}
+
+// mustBatch returns the batch of a fund use case that must succeed.
+func mustBatch(t *testing.T) func([]ledger.Transfer, error) []ledger.Transfer {
+	return func(batch []ledger.Transfer, err error) []ledger.Transfer {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return batch
+	}
 }
 
 // TestCitizenWebLockout: after five wrong birth dates the code and the

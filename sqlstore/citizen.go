@@ -13,6 +13,7 @@ import (
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/citizen"
+	"github.com/muster-org/muster/fund"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
@@ -165,7 +166,44 @@ func (c *Citizens) view(ctx context.Context, o IssuedOrder) (citizen.OrderView, 
 	if claims, err := qr.Verify(o.Signed, tl, c.db.now()); err == nil {
 		v.Verified = claims.OrderID == o.ID && claims.Code == string(o.Code) && claims.Authority == o.Authority
 	}
+	if v.Compensation, err = c.compensation(ctx, o); err != nil {
+		return citizen.OrderView{}, err
+	}
 	return v, nil
+}
+
+// compensation reads what the addressee of o is owed and has been paid,
+// or nil when no compensation was computed.
+//
+// It reads the same figures as DB.Payable, but with two look-ups by key
+// instead of a scan of the ledger for the transfers on the order's
+// payable, since every citizen look-up of a returned order makes it: the
+// payable account's balance is what is outstanding (the owed transfer
+// credits it, payments and their reversals move it, and nothing else
+// does: see fund.Owe and fund.Pay), and the owed transfer says what was
+// booked. An order returned before the fund existed has no payable yet:
+// it owes the amount computed, and nothing of it is paid.
+func (c *Citizens) compensation(ctx context.Context, o IssuedOrder) (*citizen.CompensationView, error) {
+	if o.Compensation == nil {
+		return nil, nil
+	}
+	cv := &citizen.CompensationView{OwedXOF: o.Compensation.AmountXOF, Days: o.Compensation.Days, Lines: o.Compensation.Lines}
+	var outstanding, owed int64
+	err := c.db.sql.QueryRowContext(ctx, c.db.rebind(`SELECT a.credits - a.debits,
+		COALESCE((SELECT t.amount FROM ledger_transfers t WHERE t.id = ?), 0)
+		FROM ledger_accounts a WHERE a.id = ?`), fund.OwedTransferID(o.ID), fund.PayableAccount(o.ID)).Scan(&outstanding, &owed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return cv, nil
+	case err != nil:
+		return nil, fmt.Errorf("order %s: compensation payable: %w", o.ID, err)
+	}
+	if owed > 0 {
+		cv.OwedXOF = owed
+	}
+	cv.PaidXOF = max(cv.OwedXOF-outstanding, 0)
+	cv.Settled = cv.OwedXOF > 0 && cv.PaidXOF == cv.OwedXOF
+	return cv, nil
 }
 
 // itemsSummary says what an order asks in a few words: the skill of a

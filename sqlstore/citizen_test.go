@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/citizen"
+	"github.com/muster-org/muster/fund"
+	"github.com/muster-org/muster/ledger"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/trust"
@@ -78,7 +81,7 @@ func TestCitizenLookup(t *testing.T) {
 func viewsEqual(a, b citizen.OrderView) bool {
 	return a.Code == b.Code && a.Kind == b.Kind && a.State == b.State && a.Items == b.Items && a.Place == b.Place &&
 		a.Deadline.Equal(b.Deadline) && a.Authority == b.Authority && a.LegalBasis == b.LegalBasis &&
-		a.Verified == b.Verified && slices.Equal(a.Actions, b.Actions)
+		a.Verified == b.Verified && slices.Equal(a.Actions, b.Actions) && (a.Compensation == nil) == (b.Compensation == nil)
 }
 
 // TestCitizenActs walks an order through the addressee's actions: the
@@ -174,9 +177,133 @@ func TestCitizenVerifyAndGrounds(t *testing.T) {
 	})
 }
 
-// BenchmarkCitizenLookup measures one look-up with the second factor, as
-// every USSD screen that shows an order makes, on SQLite, in parallel.
-func BenchmarkCitizenLookup(b *testing.B) {
+// TestCitizenCompensation follows an order's compensation as its
+// addressee sees it: none before the return; after the return, what the
+// default policy computes (a truck's day of use and its damage), owed and
+// unpaid; then part paid, the payment undone, and paid in full. At every
+// step the view agrees with the fund's own reading (DB.Payable).
+func TestCitizenCompensation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		req := callUp("NE0001")
+		req.Kind, req.Items = order.Requisition, []order.Item{{Type: "vehicle.truck", Quantity: 1, Unit: "unit", ValueXOF: 12_000_000}}
+		legacy := req
+		drafted, err := db.DraftOrders(ctx, []order.Order{req, legacy}, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{drafted[0].ID, drafted[1].ID}
+		issued, err := db.ApproveOrders(ctx, ids, approver, db.AddresseeRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := db.Citizens(wat)
+		lookup := func(code order.Code) citizen.OrderView {
+			t.Helper()
+			v, err := svc.Lookup(ctx, citizen.Web, "127.0.0.1", code, birth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		o := issued[0]
+		if v := lookup(o.Code); v.Compensation != nil {
+			t.Errorf("an issued order shows a compensation: %+v", *v.Compensation)
+		}
+		for _, id := range ids {
+			for _, c := range []Change{
+				{Event: order.EventNotify, Actor: officer},
+				{Event: order.EventFulfil, Actor: officer, Condition: "good"},
+				{Event: order.EventReturn, Actor: officer, Condition: "fair"}, // the policy in force: the default
+			} {
+				if _, err := db.ApplyOrderEvent(ctx, id, "", c); err != nil {
+					t.Fatalf("%s: %v", c.Event, err)
+				}
+			}
+		}
+		returned, err := db.Order(ctx, o.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One day of a truck at 45,000, and one step of damage (good → fair)
+		// at 10% of its 12,000,000.
+		const owed = 45_000 + 1_200_000
+		if returned.Compensation == nil || returned.Compensation.AmountXOF != owed || len(returned.Compensation.Lines) != 2 {
+			t.Fatalf("compensation computed at the return: %+v", returned.Compensation)
+		}
+
+		// check looks the order up and holds its compensation to want and
+		// to the fund's payable.
+		check := func(step string, want citizen.CompensationView, state order.State) {
+			t.Helper()
+			v := lookup(o.Code)
+			if v.State != state || v.Compensation == nil {
+				t.Fatalf("%s: state %s, compensation %+v", step, v.State, v.Compensation)
+			}
+			got := *v.Compensation
+			if got.OwedXOF != want.OwedXOF || got.PaidXOF != want.PaidXOF || got.Settled != want.Settled || got.Days != 1 ||
+				!slices.Equal(got.Lines, returned.Compensation.Lines) {
+				t.Errorf("%s: compensation %+v, want %+v with the order's lines", step, got, want)
+			}
+			p, err := db.Payable(ctx, o.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Owed != got.OwedXOF || p.Paid != got.PaidXOF || p.Settled != got.Settled {
+				t.Errorf("%s: the citizen sees %+v, the fund's payable is %+v", step, got, p)
+			}
+		}
+		check("returned", citizen.CompensationView{OwedXOF: owed}, order.StateReturned)
+
+		if _, err := db.RecordContribution(ctx, fund.Contribution{Key: "c1", Channel: fund.MobileMoney, Amount: 2_000_000}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyFund(ctx, mustFund(t)(fund.Allocate(fund.Allocation{Key: "a1", Programme: fund.CompensationProgramme, Amount: 2_000_000}))); err != nil {
+			t.Fatal(err)
+		}
+		pay := func(key string, amount int64) {
+			t.Helper()
+			if _, err := db.PayCompensation(ctx, fund.Payment{Key: key, Order: string(o.Code), Channel: fund.MobileMoney, Amount: amount, Reference: "MM-" + key}, treasurer, ""); err != nil {
+				t.Fatalf("payment %s: %v", key, err)
+			}
+		}
+		pay("p1", 500_000)
+		check("part paid", citizen.CompensationView{OwedXOF: owed, PaidXOF: 500_000}, order.StateReturned)
+		if _, err := db.UndoFund(ctx, fund.PaymentTransferID("p1"), "paid to the wrong wallet"); err != nil {
+			t.Fatal(err)
+		}
+		check("payment undone", citizen.CompensationView{OwedXOF: owed}, order.StateReturned)
+		pay("p2", 245_000)
+		pay("p3", 0) // the rest
+		check("paid in full", citizen.CompensationView{OwedXOF: owed, PaidXOF: owed, Settled: true}, order.StateCompensated)
+		mustCheck(t, db)
+
+		// An order returned before the fund existed has no payable: it
+		// owes what was computed, and nothing is paid.
+		old := issued[1]
+		for _, q := range []string{`DELETE FROM ledger_transfers WHERE id = ?`, `DELETE FROM ledger_accounts WHERE id = ?`} {
+			arg := fund.OwedTransferID(old.ID)
+			if strings.Contains(q, "accounts") {
+				arg = fund.PayableAccount(old.ID)
+			}
+			if _, err := db.sql.ExecContext(ctx, db.rebind(q), arg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p, err := db.Payable(ctx, old.ID, ""); err != nil || p.Owed != 0 {
+			t.Fatalf("the payable was not removed: %+v, %v", p, err)
+		}
+		v := lookup(old.Code)
+		if c := v.Compensation; c == nil || c.OwedXOF != owed || c.PaidXOF != 0 || c.Settled || len(c.Lines) != 2 {
+			t.Errorf("order without a payable: compensation %+v, want %d owed and nothing paid", c, owed)
+		}
+	})
+}
+
+// benchCitizenDB is a SQLite database with one call-up to a person,
+// issued.
+func benchCitizenDB(b *testing.B) (*DB, IssuedOrder) {
 	db := OpenTest(b, b.TempDir()+"/muster.db")
 	ctx := context.Background()
 	if err := db.SaveAreas(ctx, testAreas); err != nil {
@@ -196,16 +323,66 @@ func BenchmarkCitizenLookup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, approver, db.AddresseeRef); err != nil {
+	issued, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, approver, db.AddresseeRef)
+	if err != nil {
 		b.Fatal(err)
 	}
+	return db, issued[0]
+}
+
+// BenchmarkCitizenLookup measures one look-up with the second factor, as
+// every USSD screen that shows an order makes, on SQLite, in parallel.
+func BenchmarkCitizenLookup(b *testing.B) {
+	db, o := benchCitizenDB(b)
+	ctx := context.Background()
 	svc := db.Citizens(wat)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := svc.Lookup(ctx, citizen.USSD, "+22790000000", drafts[0].Code, birth); err != nil {
+			if _, err := svc.Lookup(ctx, citizen.USSD, "+22790000000", o.Code, birth); err != nil {
 				b.Error(err)
 				return
+			}
+		}
+	})
+}
+
+// BenchmarkCitizenLookupCompensation measures the look-up of a released
+// order with its compensation part paid, in a ledger of 20,000 other
+// transfers, against DB.Payable's reading of the same figures: the
+// look-up reads the payable by key, Payable scans the transfers.
+func BenchmarkCitizenLookupCompensation(b *testing.B) {
+	db, o := benchCitizenDB(b)
+	ctx := context.Background()
+	for _, c := range []Change{{Event: order.EventNotify, Actor: officer}, {Event: order.EventFulfil, Actor: officer},
+		{Event: order.EventRelease, Actor: officer}} {
+		if _, err := db.ApplyOrderEvent(ctx, o.ID, "", c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var batch []ledger.Transfer
+	for i := range 20_000 {
+		batch = append(batch, mustFund(b)(fund.Contribute(fund.Contribution{Key: fmt.Sprintf("c%d", i), Channel: fund.MobileMoney, Amount: 100}))...)
+	}
+	batch = append(batch, mustFund(b)(fund.Allocate(fund.Allocation{Key: "a", Programme: fund.CompensationProgramme, Amount: 1_000}))...)
+	if _, err := db.ApplyFund(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.PayCompensation(ctx, fund.Payment{Key: "p", Order: o.ID, Channel: fund.MobileMoney, Amount: 1_000}, treasurer, ""); err != nil {
+		b.Fatal(err)
+	}
+	svc := db.Citizens(wat)
+	b.Run("lookup", func(b *testing.B) {
+		for b.Loop() {
+			if v, err := svc.Lookup(ctx, citizen.USSD, "+22790000000", o.Code, birth); err != nil || v.Compensation.PaidXOF != 1_000 {
+				b.Fatal(v.Compensation, err)
+			}
+		}
+	})
+	b.Run("payable", func(b *testing.B) {
+		for b.Loop() {
+			if p, err := db.Payable(ctx, o.ID, ""); err != nil || p.Paid != 1_000 {
+				b.Fatal(p, err)
 			}
 		}
 	})

@@ -175,9 +175,11 @@ func (s *session) view(code order.Code, birth time.Time) (*viewResult, string) {
 }
 
 // viewPages lays out the order: what is asked, where and by when, its
-// state and who issued it; "9 More" at the foot of every page but the
-// last, which lists the actions the order allows. The legal basis is left
-// to the paper and the citizen page: on a phone it would cost a screen.
+// state, its compensation once computed (owed and paid) and who issued
+// it; "9 More" at the foot of every page but the last, which lists the
+// actions the order allows. The legal basis and the compensation's
+// breakdown are left to the paper and the citizen page: on a phone they
+// would cost screens.
 func viewPages(l citizen.Language, v citizen.OrderView) []string {
 	var lines []string
 	if !v.Verified {
@@ -189,8 +191,11 @@ func viewPages(l citizen.Language, v citizen.OrderView) []string {
 	} else {
 		lines = append(lines, l.Text(citizen.MsgViewRequisition, clip(v.Items, maxItems), clip(v.Place, maxPlace), deadline))
 	}
-	lines = append(lines, l.Text(citizen.MsgViewState, l.State(v.State)),
-		l.Text(citizen.MsgViewAuthority, clip(v.Authority, maxAuthority)))
+	lines = append(lines, l.Text(citizen.MsgViewState, l.State(v.State)))
+	if v.Compensation != nil {
+		lines = append(lines, l.CompensationText(*v.Compensation))
+	}
+	lines = append(lines, l.Text(citizen.MsgViewAuthority, clip(v.Authority, maxAuthority)))
 	var actions []string
 	for i, a := range []citizen.Action{citizen.Acknowledge, citizen.Claim, citizen.Appeal} {
 		if v.Allows(a) {

@@ -3,6 +3,7 @@ package ussd
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -34,8 +35,9 @@ func overflowFails(t *testing.T) {
 }
 
 // extremeService has an order in every state, with the longest texts a
-// service may send, half of them unverified, and twenty grounds with long
-// labels: the worst a screen must hold.
+// service may send, half of them unverified, two thirds with the longest
+// compensation amounts, and twenty grounds with long labels: the worst a
+// screen must hold.
 func extremeService() (*fakeService, []order.Code) {
 	svc := newFakeService()
 	long := func(word string, n int) string { return strings.TrimSpace(strings.Repeat(word+" ", n))[:n] }
@@ -49,13 +51,19 @@ func extremeService() (*fakeService, []order.Code) {
 		if i%3 == 0 {
 			place = strings.Repeat("W", order.MaxPlace) // one word longer than a screen
 		}
+		// The longest amounts there are, owed and part paid or paid in
+		// full; a third of the orders have none computed.
+		var comp *citizen.CompensationView
+		if i%3 != 0 {
+			comp = &citizen.CompensationView{OwedXOF: math.MaxInt64, PaidXOF: math.MaxInt64 - 1, Days: math.MaxInt64, Settled: i%3 == 2}
+		}
 		c := order.NewCode()
 		codes = append(codes, c)
 		svc.orders[c] = &fakeOrder{birth: birth, view: citizen.OrderView{
 			Code: c, Kind: kind, State: s, Items: long("camions bennes et citernes", 300), Place: place,
 			Deadline: deadline, Authority: long("Direction régionale de la mobilisation", 200),
 			LegalBasis: long("Ordonnance portant mobilisation générale", order.MaxLegalBasis),
-			Verified:   i%2 == 1, Actions: citizen.AllowedActions(kind, s),
+			Verified:   i%2 == 1, Actions: citizen.AllowedActions(kind, s), Compensation: comp,
 		}}
 	}
 	svc.grounds = nil
@@ -88,6 +96,14 @@ func TestEveryScreenFits(t *testing.T) {
 	for _, l := range citizen.Languages {
 		screens := 0
 		seen := map[state]bool{}
+		// The longest compensation lines must be among the screens walked,
+		// or the walk does not hold them to the rules.
+		var compensationLines []string
+		for _, settled := range []bool{false, true} {
+			compensationLines = append(compensationLines, l.CompensationText(citizen.CompensationView{
+				OwedXOF: math.MaxInt64, PaidXOF: math.MaxInt64 - 1, Settled: settled}))
+		}
+		shown := make([]bool, len(compensationLines))
 		queue := []state{{step: stepLanguage}, {step: stepMain}}
 		for len(queue) > 0 {
 			st := queue[0]
@@ -101,8 +117,14 @@ func TestEveryScreenFits(t *testing.T) {
 				renderSvc, _ = extremeService() // the action changes the order: act on a copy
 				renderSvc.orders = cloneOrders(svc.orders)
 			}
-			checkScreen(t, fmt.Sprintf("%s %+v", l, st), newSession(renderSvc, l).render(st))
+			screen := newSession(renderSvc, l).render(st)
+			checkScreen(t, fmt.Sprintf("%s %+v", l, st), screen)
 			screens++
+			for i, line := range compensationLines {
+				if strings.Contains(screen, citizen.FoldGSM7(line)) {
+					shown[i] = true
+				}
+			}
 			if st.step.final() {
 				continue
 			}
@@ -116,6 +138,11 @@ func TestEveryScreenFits(t *testing.T) {
 				if s.lang == l { // a language change is walked in that language's turn
 					queue = append(queue, next)
 				}
+			}
+		}
+		for i, line := range compensationLines {
+			if !shown[i] {
+				t.Errorf("%s: no screen shows %q", l, line)
 			}
 		}
 		t.Logf("%s: %d screens", l, screens)

@@ -95,6 +95,8 @@ func (f *fakeService) state(code order.Code) order.State {
 var (
 	requisitionCode = completeCode("7KQ4M9TX2HZPR8WD")
 	callUpCode      = completeCode("3N5A8C1D9E7F6G2H")
+	returnedCode    = completeCode("5R8T2V6W9X3Y4Z7A") // returned, its compensation part paid
+	compensatedCode = completeCode("8B4C6D2E9F3G7H5J") // released and paid in full
 	unknownCode     = completeCode("ZZZZZZZZZZZZZZZZ")
 	birth           = time.Date(1978, time.November, 23, 0, 0, 0, 0, time.UTC)
 	birthTyped      = "23111978"
@@ -136,6 +138,22 @@ func newFakeService() *fakeService {
 				Items: "chauffeur", Place: "Caserne de Dosso", Deadline: deadline,
 				Authority: "Direction régionale de la mobilisation, Dosso", LegalBasis: "Loi n° 2025-40",
 				Verified: true, Actions: citizen.AllowedActions(order.CallUp, order.StateClaimRejected),
+			}},
+			returnedCode: {birth: birth, view: citizen.OrderView{
+				Code: returnedCode, Kind: order.Requisition, State: order.StateReturned,
+				Items: "1 camion (vehicle.truck)", Place: "Garage régional, Niamey", Deadline: deadline,
+				Authority: "Gouvernorat de Niamey", LegalBasis: "Ordonnance n° 2026-01, art. 12",
+				Verified: true, Actions: citizen.AllowedActions(order.Requisition, order.StateReturned),
+				Compensation: &citizen.CompensationView{OwedXOF: 135_000, PaidXOF: 50_000, Days: 3, Lines: []order.Line{
+					{Item: 0, Basis: "use", Detail: "vehicle.truck: 1 unit × 3 days × 45000 XOF/day", AmountXOF: 135_000}}},
+			}},
+			compensatedCode: {birth: birth, view: citizen.OrderView{
+				Code: compensatedCode, Kind: order.CallUp, State: order.StateCompensated,
+				Items: "chauffeur", Place: "Caserne de Dosso", Deadline: deadline,
+				Authority: "Direction régionale de la mobilisation, Dosso", LegalBasis: "Loi n° 2025-40",
+				Verified: true, Actions: citizen.AllowedActions(order.CallUp, order.StateCompensated),
+				Compensation: &citizen.CompensationView{OwedXOF: 24_500, PaidXOF: 24_500, Days: 7, Settled: true, Lines: []order.Line{
+					{Item: 0, Basis: "service", Detail: "driver: 7 days × 3500 XOF/day", AmountXOF: 24_500}}},
 			}},
 		},
 		grounds: []citizen.Ground{

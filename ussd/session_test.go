@@ -166,6 +166,20 @@ func TestSessions(t *testing.T) {
 			},
 		},
 		{
+			name: "compensation_part_paid_fr", phone: phones[citizen.French],
+			inputs: []string{"1", typed(returnedCode), birthTyped, "9"},
+			check: func(t *testing.T, f *fakeService, replies []string) {
+				wantScreenHolds(t, replies, citizen.French.CompensationText(citizen.CompensationView{OwedXOF: 135_000, PaidXOF: 50_000}))
+			},
+		},
+		{
+			name: "compensation_paid_in_full_ha", phone: phones[citizen.Hausa],
+			inputs: []string{"1", typed(compensatedCode), birthTyped, "9"},
+			check: func(t *testing.T, f *fakeService, replies []string) {
+				wantScreenHolds(t, replies, citizen.Hausa.CompensationText(citizen.CompensationView{OwedXOF: 24_500, PaidXOF: 24_500, Settled: true}))
+			},
+		},
+		{
 			name: "wrong_birth_date_dje", phone: phones[citizen.Zarma],
 			inputs: []string{"1", typed(requisitionCode), wrongBirthTyped},
 			check: func(t *testing.T, f *fakeService, replies []string) {
@@ -346,6 +360,17 @@ func countCalls(f *fakeService, prefix string) int {
 		}
 	}
 	return n
+}
+
+// wantScreenHolds checks that some screen of the session shows line,
+// folded as the phone gets it.
+func wantScreenHolds(t *testing.T, replies []string, line string) {
+	t.Helper()
+	folded := citizen.FoldGSM7(line)
+	shows := func(r string) bool { return slices.Contains(strings.Split(r[len("CON "):], "\n"), folded) }
+	if !slices.ContainsFunc(replies, shows) {
+		t.Errorf("no screen shows the line %q:\n%s", folded, strings.Join(replies, "\n----\n"))
+	}
 }
 
 func wantEnd(t *testing.T, replies []string, text string) {

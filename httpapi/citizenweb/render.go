@@ -52,9 +52,22 @@ type orderView struct {
 	Verified                                             bool
 	Items, Place, Deadline, State, Authority, LegalBasis string
 	Code, Numeric                                        string
+	Compensation                                         *compensationView // nil: none computed
 	Form                                                 hiddenForm
 	Actions                                              []actionForm
 }
+
+// compensationView is an order's compensation as the page shows it: the
+// one-line status the phone channels show too, the amounts, and the
+// breakdown.
+type compensationView struct {
+	Status                  string
+	Owed, Paid, Outstanding string
+	Days                    int64
+	Lines                   []compensationLine
+}
+
+type compensationLine struct{ Basis, Detail, Amount string }
 
 // hiddenForm is what every action form of an order page posts back: the
 // second factor, signed with an expiry.
@@ -126,6 +139,14 @@ func (p *Pages) orderView(r *http.Request, l citizen.Language, v citizen.OrderVi
 		Authority: v.Authority, LegalBasis: v.LegalBasis, Code: v.Code.String(), Numeric: citizen.NumericCode(v.Code),
 		Form: hiddenForm{Lang: l, Code: string(v.Code), Birth: birthText, Exp: exp,
 			Token: base64.RawURLEncoding.EncodeToString(p.signature(v.Code, birthText, exp))},
+	}
+	if c := v.Compensation; c != nil {
+		ov.Compensation = &compensationView{Status: l.CompensationText(*c), Owed: l.FormatAmount(c.OwedXOF),
+			Paid: l.FormatAmount(c.PaidXOF), Outstanding: l.FormatAmount(c.OutstandingXOF()), Days: c.Days}
+		for _, line := range c.Lines {
+			ov.Compensation.Lines = append(ov.Compensation.Lines,
+				compensationLine{Basis: basisLabel(l, line.Basis), Detail: line.Detail, Amount: l.FormatAmount(line.AmountXOF)})
+		}
 	}
 	labels := map[citizen.Action]citizen.Message{
 		citizen.Acknowledge: citizen.MsgActAcknowledge, citizen.Claim: citizen.MsgActClaim, citizen.Appeal: citizen.MsgActAppeal,

@@ -40,13 +40,40 @@ const (
 	txtNotFound     text = "not_found"
 	txtMissingCode  text = "missing_code"
 	txtMissingBirth text = "missing_birth"
+	txtCompensation text = "compensation"
+	txtOwed         text = "owed"
+	txtPaid         text = "paid"
+	txtOutstanding  text = "outstanding"
+	txtDays         text = "days"
+	txtBasis        text = "basis"
+	txtDetail       text = "detail"
+	txtAmount       text = "amount"
+	txtUse          text = "basis_use"
+	txtConsumed     text = "basis_consumed"
+	txtService      text = "basis_service"
+	txtDamage       text = "basis_damage"
 )
+
+// bases names the texts of the bases of a compensation line
+// (order.Line.Basis).
+var bases = map[string]text{"use": txtUse, "consumed": txtConsumed, "service": txtService, "damage": txtDamage}
+
+// basisLabel says what a compensation line pays for, in l; a basis the
+// page has no text for is shown as it is rather than hidden.
+func basisLabel(l citizen.Language, basis string) string {
+	if k, ok := bases[basis]; ok {
+		return t(l, k)
+	}
+	return basis
+}
 
 // allTexts lists every text, for the test that keeps the languages
 // complete.
 var allTexts = []text{txtIntro, txtCode, txtCodeHint, txtBirth, txtBirthHint, txtOpen, txtVerifyHint, txtVerifyButton,
 	txtWhat, txtWhere, txtDeadline, txtState, txtAuthority, txtLegal, txtNumber, txtSignature, txtVerified, txtActions,
-	txtNoActions, txtExemption, txtDeferral, txtNewSearch, txtExpired, txtByPhone, txtNotFound, txtMissingCode, txtMissingBirth}
+	txtNoActions, txtExemption, txtDeferral, txtNewSearch, txtExpired, txtByPhone, txtNotFound, txtMissingCode, txtMissingBirth,
+	txtCompensation, txtOwed, txtPaid, txtOutstanding, txtDays, txtBasis, txtDetail, txtAmount,
+	txtUse, txtConsumed, txtService, txtDamage}
 
 // languageNames are the names of the languages in themselves, for the
 // language switch.
@@ -87,6 +114,18 @@ var texts = map[citizen.Language]map[text]string{
 		txtNotFound:     "Page introuvable.",
 		txtMissingCode:  "Saisissez le numéro de l'ordre.",
 		txtMissingBirth: "Saisissez la date de naissance.",
+		txtCompensation: "Indemnité",
+		txtOwed:         "Montant dû",
+		txtPaid:         "Déjà payé",
+		txtOutstanding:  "Reste à payer",
+		txtDays:         "Jours comptés",
+		txtBasis:        "Pour",
+		txtDetail:       "Calcul",
+		txtAmount:       "Montant",
+		txtUse:          "Usage",
+		txtConsumed:     "Consommé",
+		txtService:      "Service",
+		txtDamage:       "Dégâts",
 	},
 	citizen.English: {
 		txtIntro:        "Open your order with its number and its addressee's date of birth.",
@@ -116,6 +155,18 @@ var texts = map[citizen.Language]map[text]string{
 		txtNotFound:     "Page not found.",
 		txtMissingCode:  "Enter the order number.",
 		txtMissingBirth: "Enter the date of birth.",
+		txtCompensation: "Compensation",
+		txtOwed:         "Owed",
+		txtPaid:         "Paid so far",
+		txtOutstanding:  "Still to pay",
+		txtDays:         "Days counted",
+		txtBasis:        "For",
+		txtDetail:       "How it is computed",
+		txtAmount:       "Amount",
+		txtUse:          "Use",
+		txtConsumed:     "Consumed",
+		txtService:      "Service",
+		txtDamage:       "Damage",
 	},
 	citizen.Hausa: {
 		txtIntro:        "A duba umarni da lambarsa da ranar haihuwar wanda aka aika wa.",
@@ -145,6 +196,18 @@ var texts = map[citizen.Language]map[text]string{
 		txtNotFound:     "Ba a sami shafin ba.",
 		txtMissingCode:  "A shigar da lambar umarni.",
 		txtMissingBirth: "A shigar da ranar haihuwa.",
+		txtCompensation: "Diyya",
+		txtOwed:         "Abin da ake bi",
+		txtPaid:         "An riga an biya",
+		txtOutstanding:  "Saura",
+		txtDays:         "Kwanakin da aka ƙirga",
+		txtBasis:        "Dalili",
+		txtDetail:       "Yadda aka lissafa",
+		txtAmount:       "Kuɗi",
+		txtUse:          "Amfani",
+		txtConsumed:     "An cinye",
+		txtService:      "Hidima",
+		txtDamage:       "Lalacewa",
 	},
 	citizen.Zarma: {
 		txtIntro:        "Ni lordo guna nda nga lamba nda nga mayaa hayyaŋ zaaro.",
@@ -174,6 +237,18 @@ var texts = map[citizen.Language]map[text]string{
 		txtNotFound:     "Moɲo mana duwandi.",
 		txtMissingCode:  "Lordi lamba hantum.",
 		txtMissingBirth: "Hayyaŋ zaari hantum.",
+		txtCompensation: "Bana",
+		txtOwed:         "Haŋ kaŋ i ga ni garaw",
+		txtPaid:         "I n'a bana",
+		txtOutstanding:  "Haŋ kaŋ cindi",
+		txtDays:         "Zaari kaŋ i kabu",
+		txtBasis:        "Sabbu",
+		txtDetail:       "Kabuyaŋ",
+		txtAmount:       "Nooru",
+		txtUse:          "Goy",
+		txtConsumed:     "I n'a ŋwa",
+		txtService:      "Goy-teeyaŋ",
+		txtDamage:       "Hasaraw",
 	},
 }
 

@@ -59,3 +59,32 @@ func TestStylePinned(t *testing.T) {
 		t.Error("the stylesheet may not close its element or load anything")
 	}
 }
+
+// TestBasisLabel: every basis order.Compensate writes has a text in every
+// language, and one it does not know is shown as it is.
+func TestBasisLabel(t *testing.T) {
+	cases := []struct {
+		name  string
+		lang  citizen.Language
+		basis string
+		want  string
+	}{
+		{"use in French", citizen.French, "use", "Usage"},
+		{"damage in English", citizen.English, "damage", "Damage"},
+		{"service in Hausa", citizen.Hausa, "service", "Hidima"},
+		{"consumed in Zarma", citizen.Zarma, "consumed", "I n'a ŋwa"},
+		{"unknown basis", citizen.French, "bonus", "bonus"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := basisLabel(c.lang, c.basis); got != c.want {
+				t.Errorf("basisLabel(%s, %q) = %q, want %q", c.lang, c.basis, got, c.want)
+			}
+		})
+	}
+	for _, basis := range []string{"use", "consumed", "service", "damage"} {
+		if _, ok := bases[basis]; !ok {
+			t.Errorf("basis %q has no text", basis)
+		}
+	}
+}
