@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -42,9 +43,15 @@ type Citizens struct {
 	mu          sync.Mutex
 	groundsHash string // the policy the grounds were read from
 	grounds     []citizen.Ground
-	trustAt     time.Time // when keys and names were read; zero: never
-	trustList   trust.TrustList
-	names       map[string]string // authority code → name
+	groundsAt   time.Time // when the policy in force was last checked
+	// verified caches the signature checks of signed orders, by the
+	// SHA-256 of their signed text, for as long as the trust list they
+	// were checked against: a signed order never changes, and checking
+	// it is a fifth of a look-up.
+	verified  map[[32]byte]bool
+	trustAt   time.Time // when keys and names were read; zero: never
+	trustList trust.TrustList
+	names     map[string]string // authority code → name
 }
 
 var _ citizen.Service = (*Citizens)(nil)
@@ -163,9 +170,7 @@ func (c *Citizens) view(ctx context.Context, o IssuedOrder) (citizen.OrderView, 
 		Deadline: o.Deadline.In(c.zone), Authority: authorityName(names, o.Authority), LegalBasis: o.LegalBasis,
 		Actions: citizen.AllowedActions(o.Kind, addresseeState(o.State)),
 	}
-	if claims, err := qr.Verify(o.Signed, tl, c.db.now()); err == nil {
-		v.Verified = claims.OrderID == o.ID && claims.Code == string(o.Code) && claims.Authority == o.Authority
-	}
+	v.Verified = c.verify(o, tl)
 	if v.Compensation, err = c.compensation(ctx, o); err != nil {
 		return citizen.OrderView{}, err
 	}
@@ -258,13 +263,45 @@ func (c *Citizens) trust(ctx context.Context) (trust.TrustList, map[string]strin
 		names[a.Code] = a.Name
 	}
 	c.trustList, c.names, c.trustAt = tl, names, now
+	c.verified = nil // checked against the previous trust list
 	return tl, names, nil
+}
+
+// maxVerified bounds the cache of signature checks (about 50 bytes each).
+const maxVerified = 200_000
+
+// verify reports whether o's signed payload verifies against tl and names
+// o itself, from the cache when it was checked against the same list.
+func (c *Citizens) verify(o IssuedOrder, tl trust.TrustList) bool {
+	key := sha256.Sum256([]byte(o.ID + "\n" + string(o.Code) + "\n" + o.Authority + "\n" + o.Signed))
+	c.mu.Lock()
+	ok, found := c.verified[key]
+	c.mu.Unlock()
+	if found {
+		return ok
+	}
+	if claims, err := qr.Verify(o.Signed, tl, c.db.now()); err == nil {
+		ok = claims.OrderID == o.ID && claims.Code == string(o.Code) && claims.Authority == o.Authority
+	}
+	c.mu.Lock()
+	if c.verified == nil || len(c.verified) >= maxVerified {
+		c.verified = make(map[[32]byte]bool)
+	}
+	c.verified[key] = ok
+	c.mu.Unlock()
+	return ok
 }
 
 // Grounds implements citizen.Service: the claim grounds of the policy in
 // force, read again only when another policy is loaded. It returns none
 // when the policy cannot be read, and the channels then offer no claim.
 func (c *Citizens) Grounds(ctx context.Context) []citizen.Ground {
+	c.mu.Lock()
+	if c.grounds != nil && c.db.now().Sub(c.groundsAt) < trustRefresh {
+		defer c.mu.Unlock()
+		return c.grounds
+	}
+	c.mu.Unlock()
 	var hash string
 	err := c.db.sql.QueryRowContext(ctx, `SELECT hash FROM policies ORDER BY id DESC LIMIT 1`).Scan(&hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -273,6 +310,7 @@ func (c *Citizens) Grounds(ctx context.Context) []citizen.Ground {
 	c.mu.Lock()
 	if c.grounds != nil && c.groundsHash == hash {
 		defer c.mu.Unlock()
+		c.groundsAt = c.db.now()
 		return c.grounds
 	}
 	c.mu.Unlock()
@@ -290,7 +328,7 @@ func (c *Citizens) Grounds(ctx context.Context) []citizen.Ground {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.grounds, c.groundsHash = out, hash
+	c.grounds, c.groundsHash, c.groundsAt = out, hash, c.db.now()
 	return out
 }
 
