@@ -131,9 +131,12 @@ func (c *Citizens) match(ctx context.Context, code order.Code, birthDate time.Ti
 		id, state   string
 		idx, sealed []byte
 	)
-	err := c.db.sql.QueryRowContext(ctx, c.db.rebind(`SELECT o.id, o.state, p.nid_index, p.personal
-		FROM orders o LEFT JOIN persons p ON p.id = o.addressee_person_id WHERE o.code = ?`), string(code)).
-		Scan(&id, &state, &idx, &sealed)
+	st, err := c.db.stmt(ctx, `SELECT o.id, o.state, p.nid_index, p.personal
+		FROM orders o LEFT JOIN persons p ON p.id = o.addressee_person_id WHERE o.code = ?`)
+	if err != nil {
+		return IssuedOrder{}, fmt.Errorf("citizen look-up: %w", err)
+	}
+	err = st.QueryRowContext(ctx, string(code)).Scan(&id, &state, &idx, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return IssuedOrder{}, citizen.ErrNoMatch
 	}

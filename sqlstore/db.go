@@ -42,6 +42,11 @@ type DB struct {
 	// and areas change rarely (ImportAreas resets it).
 	areaMu  sync.RWMutex
 	areaIDs map[string]int64
+
+	// stmts holds the prepared statements of the hot read paths (the
+	// citizen look-up) by query text: SQLite would otherwise parse each
+	// statement again on every call.
+	stmts sync.Map
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -146,7 +151,30 @@ func redact(dsn string) string {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
+	return db.sql.Close()
+}
+
+// stmt returns the prepared statement of query (in the "?" form rebind
+// takes), preparing it on first use and keeping it while db is open.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.sql.PrepareContext(ctx, db.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
 
 // Dialect names the database engine: "sqlite" or "postgres".
 func (db *DB) Dialect() string {

@@ -135,7 +135,17 @@ func (db *DB) Order(ctx context.Context, idOrCode, within string) (IssuedOrder, 
 		query += " AND " + clause
 		args = append(args, arg...)
 	}
-	o, err := db.scanOrder(db.sql.QueryRowContext(ctx, db.rebind(query), args...))
+	var row *sql.Row
+	if within == "" {
+		st, err := db.stmt(ctx, query)
+		if err != nil {
+			return IssuedOrder{}, err
+		}
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = db.sql.QueryRowContext(ctx, db.rebind(query), args...)
+	}
+	o, err := db.scanOrder(row)
 	if err != nil {
 		return o, notFound(err, "no order %s in your jurisdiction", idOrCode)
 	}
