@@ -64,7 +64,7 @@ func (s *Server) newCitizenChannels(opts Options) citizenChannels {
 	c := citizenChannels{service: opts.Citizen, guard: guard, outbox: opts.SMSOutbox, ussdCode: opts.USSDCode, secret: opts.SMSCallbackSecret}
 	c.ussd = &ussd.Handler{Service: opts.Citizen, Guard: guard}
 	c.pages = &citizenweb.Pages{Service: opts.Citizen, Guard: guard, FormKey: key, USSDCode: opts.USSDCode,
-		ClientIP: s.clientIP, Now: s.now, Logger: s.log}
+		ClientIP: s.clientIP, Now: s.now, Logger: s.log, PDF: opts.CitizenPDF}
 	return c
 }
 
@@ -89,6 +89,8 @@ func (s *Server) citizenRoutes() []route {
 			handle: page(s.citizen.pages.Lookup)},
 		{Route: Route{"POST", "/c/act", "", "Citizen page: acknowledge, claim or appeal, from a signed order page"},
 			handle: page(s.citizen.pages.Act)},
+		{Route: Route{"POST", "/c/pdf", "", "Citizen page: the order's printable PDF, from a signed order page"},
+			handle: page(s.citizen.pages.Download)},
 		{Route: Route{"GET", "/c/verify", "", "Citizen page: whether an order with this code was issued"},
 			handle: page(s.citizen.pages.Verify)},
 	}

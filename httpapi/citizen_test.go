@@ -18,6 +18,7 @@ import (
 	"github.com/muster-org/muster/fund"
 	"github.com/muster-org/muster/ledger"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sms"
 	"github.com/muster-org/muster/sqlstore"
@@ -96,8 +97,12 @@ func newCitizenFixture(t *testing.T, db *sqlstore.DB) *citizenFixture {
 // server returns a server on the fixture's store with guard (the default
 // limits when nil).
 func (f *citizenFixture) server(guard *citizen.Guard) *Server {
-	return New(f.db, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Citizen: f.db.Citizens(nil),
-		CitizenGuard: guard, USSDCode: testUSSDCode, SMSOutbox: f.outbox, SMSCallbackSecret: testSecret})
+	citizens := f.db.Citizens(nil)
+	pdf := func(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language) ([]byte, error) {
+		return citizens.OrderPDF(ctx, code, birth, lang, printout.Verification{USSD: testUSSDCode})
+	}
+	return New(f.db, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Citizen: citizens,
+		CitizenGuard: guard, USSDCode: testUSSDCode, SMSOutbox: f.outbox, SMSCallbackSecret: testSecret, CitizenPDF: pdf})
 }
 
 func (f *citizenFixture) state(t *testing.T, o sqlstore.IssuedOrder) order.State {
@@ -488,6 +493,31 @@ func TestCitizenWeb(t *testing.T) {
 		}
 		if res := get(t, f.srv, "/c/verify?code="+string(order.NewCode())); !strings.Contains(res.body, "AUCUN ordre") {
 			t.Errorf("verify an unknown code:\n%s", res.body)
+		}
+	})
+}
+
+// TestCitizenPDF: an order page offers the printable order, which comes
+// only with the page's signed form.
+func TestCitizenPDF(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCitizenFixture(t, db)
+		o := f.orders[2]
+		view := postForm(t, f.srv, "/c/", url.Values{"code": {o.Code.String()}, "birth": {birthOf(7).Format("02/01/2006")}, "lang": {"ha"}})
+		if !strings.Contains(view.body, `action="/c/pdf"`) {
+			t.Fatalf("the order page offers no PDF:\n%s", view.body)
+		}
+		form := url.Values{}
+		for _, m := range hiddenField.FindAllStringSubmatch(view.body, 5) {
+			form.Set(m[1], m[2])
+		}
+		res := postForm(t, f.srv, "/c/pdf", form)
+		if res.status != http.StatusOK || res.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF-") {
+			t.Fatalf("pdf: %d %s, %d bytes", res.status, res.header.Get("Content-Type"), len(res.body))
+		}
+		form.Set("code", string(f.orders[3].Code))
+		if res := postForm(t, f.srv, "/c/pdf", form); res.header.Get("Content-Type") == "application/pdf" {
+			t.Error("a form for another order gave its PDF")
 		}
 	})
 }

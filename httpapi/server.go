@@ -97,6 +97,9 @@ type Options struct {
 	// CitizenFormKey signs the citizen page's action forms; nil → a random
 	// key, which servers behind one load balancer must not rely on.
 	CitizenFormKey []byte
+	// CitizenPDF, when set, renders an order's printable PDF for the
+	// citizen page (after its second factor), which then offers it.
+	CitizenPDF func(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language) ([]byte, error)
 	// USSDCode is the code citizens dial (*384*123#), named in SMS answers
 	// and on the citizen page.
 	USSDCode string

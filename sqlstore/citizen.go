@@ -16,6 +16,7 @@ import (
 	"github.com/muster-org/muster/citizen"
 	"github.com/muster-org/muster/fund"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/trust"
@@ -358,4 +359,20 @@ func (c *Citizens) Verify(ctx context.Context, code order.Code) (citizen.VerifyV
 // language per person yet, so the menu always asks.
 func (c *Citizens) PreferredLanguage(context.Context, string) (citizen.Language, bool) {
 	return "", false
+}
+
+// OrderPDF renders the order with code, whose addressee was born on
+// birth, as its printable PDF in lang, saying how to verify it as
+// verify does; the same ErrNoMatch as Lookup for every way of not
+// matching.
+func (c *Citizens) OrderPDF(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language, verify printout.Verification) ([]byte, error) {
+	o, err := c.match(ctx, code, birth)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := c.db.Printable(ctx, o, verify)
+	if err != nil {
+		return nil, err
+	}
+	return printout.Render(doc, string(lang))
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/citizen"
 	"github.com/muster-org/muster/httpapi"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/sms"
 	"github.com/muster-org/muster/sqlstore"
 )
@@ -79,6 +81,9 @@ func serveWith(ctx context.Context, cfg *config, db *sqlstore.DB, addr string, c
 	defer channels.stop()
 	api := httpapi.New(db, httpapi.Options{Logger: logger, LogSigner: signer, TrustedProxies: cfg.trustedProxies, FundWebhookSecrets: secrets,
 		Citizen: channels.service, CitizenGuard: channels.guard, CitizenFormKey: channels.service.FormKey(), USSDCode: cs.ussdCode,
+		CitizenPDF: func(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language) ([]byte, error) {
+			return channels.service.OrderPDF(ctx, code, birth, lang, printout.Verification{USSD: cs.ussdCode, URL: cs.citizenURL})
+		},
 		SMSOutbox: channels.outbox, SMSCallbackSecret: cs.callbackSecret})
 	srv := &http.Server{
 		Addr:              addr,

@@ -55,6 +55,7 @@ type orderView struct {
 	Compensation                                         *compensationView // nil: none computed
 	Form                                                 hiddenForm
 	Actions                                              []actionForm
+	PDF                                                  bool // the page offers the printable order
 }
 
 // compensationView is an order's compensation as the page shows it: the
@@ -139,6 +140,7 @@ func (p *Pages) orderView(r *http.Request, l citizen.Language, v citizen.OrderVi
 		Authority: v.Authority, LegalBasis: v.LegalBasis, Code: v.Code.String(), Numeric: citizen.NumericCode(v.Code),
 		Form: hiddenForm{Lang: l, Code: string(v.Code), Birth: birthText, Exp: exp,
 			Token: base64.RawURLEncoding.EncodeToString(p.signature(v.Code, birthText, exp))},
+		PDF: p.PDF != nil,
 	}
 	if c := v.Compensation; c != nil {
 		ov.Compensation = &compensationView{Status: l.CompensationText(*c), Owed: l.FormatAmount(c.OwedXOF),

@@ -52,6 +52,7 @@ const (
 	txtConsumed     text = "basis_consumed"
 	txtService      text = "basis_service"
 	txtDamage       text = "basis_damage"
+	txtPDF          text = "pdf"
 )
 
 // bases names the texts of the bases of a compensation line
@@ -73,7 +74,7 @@ var allTexts = []text{txtIntro, txtCode, txtCodeHint, txtBirth, txtBirthHint, tx
 	txtWhat, txtWhere, txtDeadline, txtState, txtAuthority, txtLegal, txtNumber, txtSignature, txtVerified, txtActions,
 	txtNoActions, txtExemption, txtDeferral, txtNewSearch, txtExpired, txtByPhone, txtNotFound, txtMissingCode, txtMissingBirth,
 	txtCompensation, txtOwed, txtPaid, txtOutstanding, txtDays, txtBasis, txtDetail, txtAmount,
-	txtUse, txtConsumed, txtService, txtDamage}
+	txtUse, txtConsumed, txtService, txtDamage, txtPDF}
 
 // languageNames are the names of the languages in themselves, for the
 // language switch.
@@ -110,6 +111,7 @@ var texts = map[citizen.Language]map[text]string{
 		txtDeferral:     "Report",
 		txtNewSearch:    "Consulter un autre ordre",
 		txtExpired:      "Cette page a expiré. Saisissez à nouveau le numéro et la date de naissance.",
+		txtPDF:          "Télécharger l'ordre (PDF, pour l'imprimer)",
 		txtByPhone:      "Sans internet, composez %s.",
 		txtNotFound:     "Page introuvable.",
 		txtMissingCode:  "Saisissez le numéro de l'ordre.",
@@ -151,6 +153,7 @@ var texts = map[citizen.Language]map[text]string{
 		txtDeferral:     "Deferral",
 		txtNewSearch:    "Open another order",
 		txtExpired:      "This page has expired. Enter the number and the date of birth again.",
+		txtPDF:          "Download the order (PDF, to print)",
 		txtByPhone:      "Without internet, dial %s.",
 		txtNotFound:     "Page not found.",
 		txtMissingCode:  "Enter the order number.",
@@ -192,6 +195,7 @@ var texts = map[citizen.Language]map[text]string{
 		txtDeferral:     "Jinkiri",
 		txtNewSearch:    "Duba wani umarni",
 		txtExpired:      "Wannan shafi ya ƙare. A sake shigar da lamba da ranar haihuwa.",
+		txtPDF:          "Sauke odar (PDF, don bugawa)",
 		txtByPhone:      "Ba tare da intanet ba, a danna %s.",
 		txtNotFound:     "Ba a sami shafin ba.",
 		txtMissingCode:  "A shigar da lambar umarni.",
@@ -233,6 +237,7 @@ var texts = map[citizen.Language]map[text]string{
 		txtDeferral:     "Report",
 		txtNewSearch:    "Lordi fo guna",
 		txtExpired:      "Moɲo woo alwaato bisa. Lamba nda hayyaŋ zaari hantum koyne.",
+		txtPDF:          "Lordo zumandi (PDF, k'a kar)",
 		txtByPhone:      "Internet si, %s kar.",
 		txtNotFound:     "Moɲo mana duwandi.",
 		txtMissingCode:  "Lordi lamba hantum.",

@@ -21,6 +21,7 @@
 package citizenweb
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"embed"
@@ -81,6 +82,9 @@ type Pages struct {
 	ClientIP func(*http.Request) string // the caller's address, as the guard counts it
 	Now      func() time.Time           // nil → time.Now
 	Logger   *slog.Logger               // nil → slog.Default()
+	// PDF, when set, renders the order as its printable PDF in the
+	// language, after the second factor: the page then offers it.
+	PDF func(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language) ([]byte, error)
 }
 
 // Home serves the look-up and verification forms at /c and /c/; any
@@ -178,6 +182,42 @@ func (p *Pages) Act(w http.ResponseWriter, r *http.Request) {
 		done = pg.Lang.Text(citizen.MsgDoneAppeal)
 	}
 	p.order(w, r, pg, v, birth, done)
+}
+
+// Download answers POST /c/pdf from an order page's form: the order as
+// the PDF it was printed as, in the page's language, once the signed form
+// and the birth date check again.
+func (p *Pages) Download(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	pg := p.newPage(w, r)
+	code, birth, ok := p.checkToken(r)
+	if !ok {
+		p.form(w, pg, http.StatusOK, t(pg.Lang, txtExpired))
+		return
+	}
+	if p.Service == nil || p.PDF == nil {
+		p.form(w, pg, http.StatusServiceUnavailable, pg.Lang.Text(citizen.MsgUnavailable))
+		return
+	}
+	ip := p.ClientIP(r)
+	var pdf []byte
+	err := p.Guard.Attempt(citizen.Web, ip, code, func() error {
+		if _, err := p.Service.Lookup(r.Context(), citizen.Web, ip, code, birth); err != nil {
+			return err
+		}
+		var err error
+		pdf, err = p.PDF(r.Context(), code, birth, pg.Lang)
+		return err
+	})
+	if err != nil {
+		p.fail(w, r, pg, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+code.String()+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(pdf)
 }
 
 // Verify answers GET /c/verify?code=...: whether an order with this code
