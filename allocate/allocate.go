@@ -12,11 +12,11 @@ import (
 // Point.
 type Need struct {
 	ID       string     `json:"need_id"`
-	Type     string     `json:"type"`     // "vehicle.truck", a class such as "vehicle", or "skill.driver"
-	Quantity float64    `json:"quantity"` // in the unit of the type, > 0
-	Point    area.Point `json:"point"`    // where it is needed; (0, 0) counts as missing
-	Priority int        `json:"priority"` // higher is served first when supply is short
-	Deadline time.Time  `json:"deadline,omitzero"`
+	Type     string     `json:"type"`              // "vehicle.truck", a class such as "vehicle", or "skill.driver"
+	Quantity float64    `json:"quantity"`          // in the unit of the type, > 0
+	Point    area.Point `json:"point"`             // where it is needed; (0, 0) counts as missing
+	Priority int        `json:"priority"`          // higher is served first when supply is short
+	Deadline time.Time  `json:"deadline,omitzero"` // not weighed (see the package comment)
 }
 
 // Candidate is a resource or a person that may fill needs, as policy left
@@ -113,11 +113,14 @@ type Shortfall struct {
 
 // Proposal is the allocator's answer: lines ordered by need then candidate
 // (input order), shortfalls in need order, and the sum of the lines'
-// totals.
+// totals. Optimal is false when a priority level short of supply was too
+// large to decide exactly who goes short (see the package comment); the
+// fill is the most possible either way.
 type Proposal struct {
 	Lines      []Line      `json:"lines"`
 	Shortfalls []Shortfall `json:"shortfalls"`
 	TotalCost  float64     `json:"total_cost"`
+	Optimal    bool        `json:"optimal"`
 }
 
 // Matches reports whether a candidate of type candType can fill a need of
@@ -137,7 +140,7 @@ func Allocate(needs []Need, cands []Candidate, opt Options) (Proposal, error) {
 	if err != nil {
 		return Proposal{}, err
 	}
-	s := newSolver(p, cands)
+	s := newSolver(p)
 	s.run()
 	return s.proposal(), nil
 }

@@ -50,42 +50,61 @@
 // candidates but never take quantity from a higher-priority need, nor move
 // a shortage from one higher-priority need to another. So fill comes first
 // and cost second. What a need lacks at the end is a Shortfall with a
-// reason; nothing is dropped. Deadline is carried, not weighed: urgency is
-// what Priority says.
+// reason; nothing is dropped. Deadline is not weighed: urgency is what
+// Priority says, and a caller that wants the earliest deadlines served
+// first gives them a higher priority.
 //
 // # Algorithm
 //
-// The model is a min-cost flow network: need → candidate (cost d per unit),
-// candidate → owner (capacity Available), owner → sink through unit steps
-// of rising cost (the convex burden), solved level by level by successive
-// shortest paths with node potentials (Dijkstra on reduced costs). Both
-// solvers in this package solve exactly that network:
+// The model is a min-cost flow network: need → candidate (cost d per
+// standard unit), candidate → owner (capacity Available), owner → sink
+// through unit steps of rising cost (the convex burden), solved level by
+// level by successive shortest paths with node potentials (Dijkstra on
+// reduced costs, which stay ≥ 0). Both solvers solve exactly that network:
 //
 //   - Exact builds every arc (every matching pair within MaxDistanceKm) and
 //     augments along shortest paths found by Bellman-Ford: textbook, small
-//     instances only, the yardstick.
-//   - Allocate never builds all pairs. Each need's arcs come lazily from a
-//     per-type lat/lon grid, nearest first; a need's arcs beyond the radius
-//     it has fetched are represented in Dijkstra's queue by one entry whose
-//     key is a lower bound of their reduced cost (radius + the need's
-//     potential, since potentials never rise above zero), and are fetched
-//     only if the search reaches that key. The searches are therefore the
-//     same as on the full network, and the result is the same optimum, up
-//     to floating-point rounding and the choice among equal-cost optima.
-//     Needs of one level are kept in a queue keyed by a lower bound of
-//     their cheapest augmenting path; the one at the head is searched with
-//     a cut-off at the next key, so every augmentation is a globally
-//     shortest one, as successive shortest paths requires. A search that
-//     finds no path proves that no node it saw can ever reach free supply;
-//     those nodes are marked dead and skipped from then on, so a scarce
-//     region is explored once, not once per short need.
+//     instances only (MaxExactArcs), the yardstick.
+//   - Allocate never builds all pairs, yet its searches are those of the
+//     full network. Each need's arcs come from a per-type lat/lon grid, in
+//     rings fetched only when a search reaches the ring's lower bound
+//     (its radius plus the need's potential: no candidate's potential is
+//     above zero). Fetched arcs are kept sorted by a lower bound of their
+//     reduced cost and relaxed only when the search reaches it. A
+//     candidate nothing is taken from carries its owner's potential, and
+//     an owner no search has reached starts at minus its first step's
+//     cost, so a search sees at once what an owner's burden adds and leaves
+//     alone the candidates of owners who cost more than the path it will
+//     find. The sink is not a node: each owner settled offers its next
+//     burden step, and one search takes every path it finds while the path
+//     stays a shortest one (within a window of two burden steps).
 //
-// Cost: each augmentation is a Dijkstra over the part of the network
-// within the path's reduced length of the need, which is small when
-// supply is near; the number of augmentations is about the number of
-// lines plus the number of burden steps taken. Memory is linear in the
-// candidates plus the arcs fetched. Validation, the grids and each need's
-// first arcs are computed on Options.Workers goroutines; the augmentations
-// are sequential. Ties are broken by input order everywhere, so the same
-// input gives the same proposal whatever the number of workers.
+// A priority level whose demand the free supply is sure to meet (no
+// distance limit, and Hall's condition on the type hierarchy) is served
+// need by need, each until filled: when every need is filled, every order
+// gives the optimum. Any other level is first served the same way from a
+// snapshot; if no need ends short, that is the optimum too. If some do,
+// who goes short is a matter of cost: the level is served again from the
+// snapshot by successive shortest paths from a super source joined to all
+// its needs, every augmentation the cheapest in the level, which is exact
+// but explores much more. Should that cost more than ten times the
+// need-by-need service, the need-by-need answer (nearest needs first) is
+// kept and Proposal.Optimal is false: its fill is still the most
+// possible, as fill does not depend on order, only who goes short may
+// cost more than the optimum. A search that finds no path proves that
+// none of the nodes it settled can ever reach free supply; they are
+// marked dead and skipped from then on.
+//
+// So Allocate's answer is Exact's optimum, up to floating-point rounding
+// and the choice among equal-cost optima, unless Optimal says otherwise.
+// Its work grows with the standard units demanded (about one search per
+// unit, less when a search takes several paths) times the part of the
+// network cheaper than each path found: small where supply is near, large
+// where supply barely meets demand over a wide area and each unit has to
+// be found far away through chains of re-routed lines. Memory is linear
+// in candidates plus arcs fetched. Validation, the grids and each need's
+// first arcs are computed on Options.Workers goroutines and candidates are
+// renumbered by grid cell so that a search's memory stays close; the
+// searches are sequential. Ties are broken by input order everywhere, so
+// the same input gives the same proposal whatever the number of workers.
 package allocate

@@ -8,13 +8,14 @@ import (
 
 // MaxExactArcs bounds the network Exact builds: it holds every matching
 // need–candidate pair, which is what makes it exact and small-only.
-const MaxExactArcs = 2_000_000
+const MaxExactArcs = 100_000
 
 // Exact solves the same problem as Allocate on the whole network, every
 // matching pair within MaxDistanceKm an arc, by successive shortest paths
 // found with Bellman-Ford. It is the yardstick for Allocate (tests,
 // `muster bench allocate`) and is meant for small instances: more than
-// MaxExactArcs arcs is a muster.Invalid error.
+// MaxExactArcs arcs is a muster.Invalid error. It ignores Options.Workers
+// and Options.Progress.
 func Exact(needs []Need, cands []Candidate, opt Options) (Proposal, error) {
 	p, err := prepare(needs, cands, opt)
 	if err != nil {
@@ -95,6 +96,11 @@ func newNetwork(p *prepared) (*network, error) {
 			ownerSupply[ci.owner] += ci.avail
 		}
 	}
+	// No owner can give more than all needs together ask.
+	var demand float64
+	for _, n := range p.needs {
+		demand += n.demand
+	}
 	steps := 0
 	for o := range nO {
 		from, base := 1+nN+nC+o, p.wf*p.owners[o].given
@@ -104,7 +110,7 @@ func newNetwork(p *prepared) (*network, error) {
 		}
 		// One arc per standard unit, each dearer than the last: the
 		// convex burden as parallel linear arcs.
-		for k := 0; float64(k) < ownerSupply[o]; k++ {
+		for k := 0; float64(k) < min(ownerSupply[o], demand); k++ {
 			if steps++; steps > MaxExactArcs {
 				return nil, muster.Errorf(muster.Invalid, "allocate: Exact: more than %d burden steps; use Allocate", MaxExactArcs)
 			}
@@ -127,11 +133,17 @@ func (net *network) add(from, to int32, capacity, cost float64) int32 {
 // edges are closed again so that later levels can re-route but never
 // un-fill them.
 func (net *network) solve() error {
+	// Each augmentation saturates an edge; in exact arithmetic far fewer
+	// than this many are needed, so more means rounding has made it cycle.
+	budget := 4*len(net.edges) + 1000
 	for _, level := range net.p.levels {
 		for _, n := range level {
 			net.edges[net.fromSource[n]].cap = net.p.needs[n].demand
 		}
 		for {
+			if budget--; budget < 0 {
+				return muster.Errorf(muster.Internal, "allocate: Exact: no convergence after %d augmentations", 4*len(net.edges)+1000)
+			}
 			parent, ok, err := net.shortestPath()
 			if err != nil {
 				return err

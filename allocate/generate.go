@@ -16,7 +16,7 @@ type GenOptions struct {
 	Needs, Candidates int
 	Owners            int     // distinct owners; 0 means Candidates/3
 	Clusters          int     // towns most points gather around; 0 means uniform over the box
-	Supply            float64 // supply over demand per type, times a per-type factor in [0.5, 2]; 0 means 3
+	Supply            float64 // supply over demand per type, times a per-type factor in [0.5, 2]; 0 means 3 (see Generate)
 	Priorities        int     // priority levels 1..Priorities; 0 means 3
 	ClassNeeds        float64 // share of vehicle and skill needs that ask for the class ("vehicle")
 	MaxGiven          int     // when > 0, a third of the owners gave 1..MaxGiven standard units before
@@ -29,30 +29,35 @@ const (
 )
 
 // profile is how one type is generated: its share of the candidates and
-// of the needs, and what one candidate has.
+// of the needs, what one candidate has, and the most one need asks.
 type profile struct {
 	typ              string
 	weight           float64
 	availLo, availHi float64
+	needMax          float64
 	countable        bool
 }
 
 var profiles = []profile{
-	{"vehicle.truck", 3, 1, 4, true},
-	{"vehicle.pickup", 3, 1, 3, true},
-	{"vehicle.bus", 1, 1, 2, true},
-	{"fuel.diesel", 2, 200, 6000, false},
-	{"food.millet", 2, 100, 5000, false},
-	{"equipment.generator", 1, 1, 2, true},
-	{"skill.driver", 3, 1, 1, true},
-	{"skill.nurse", 1, 1, 1, true},
+	{"vehicle.truck", 3, 1, 4, 12, true},
+	{"vehicle.pickup", 3, 1, 3, 8, true},
+	{"vehicle.bus", 1, 1, 2, 4, true},
+	{"fuel.diesel", 2, 200, 6000, 20000, false},
+	{"food.millet", 2, 100, 5000, 40000, false},
+	{"equipment.generator", 1, 1, 2, 4, true},
+	{"skill.driver", 3, 1, 1, 10, true},
+	{"skill.nurse", 1, 1, 1, 6, true},
 }
 
 // Generate makes a random instance over Niger's bounding box: towns or
 // uniform points, a mix of vehicle, fuel, food, equipment and skill
 // types, owners holding several resources (a few holding many), supply
-// scarce for some types and abundant for others around g.Supply. The same
-// seed and options give the same instance.
+// scarce for some types and abundant for others around g.Supply. Need
+// quantities are drawn so that each type's supply is g.Supply times its
+// demand (times the type's factor), but no need asks more than a
+// requisition would (12 trucks, 20 000 l of diesel, 40 t of millet...):
+// with many candidates per need, supply ends up more abundant than asked.
+// The same seed and options give the same instance.
 func Generate(seed int64, g GenOptions) (needs []Need, cands []Candidate) {
 	g = g.withDefaults()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6d75737465720a))
@@ -138,7 +143,7 @@ func Generate(seed int64, g GenOptions) (needs []Need, cands []Candidate) {
 	needs = make([]Need, g.Needs)
 	for i, t := range kinds {
 		p := profiles[t]
-		q := mean[t] * (0.5 + rng.Float64())
+		q := min(mean[t]*(0.5+rng.Float64()), p.needMax)
 		if p.countable {
 			q = max(1, math.Round(q))
 		} else {

@@ -9,15 +9,13 @@ import (
 // grid is a spatial index of the candidates of one type: a lat/lon grid
 // whose cells hold candidate indices. A query walks the cells that can
 // hold points of a ring around a need and skips, by a bound on each
-// cell's size, those wholly inside or outside the ring, and those whose
-// candidates are all dead.
+// cell's size, those wholly inside or outside the ring.
 type grid struct {
 	minLat, minLon float64 // degrees, the south-west corner
 	step           float64 // degrees, the side of a cell
 	rows, cols     int
 	start          []int32   // cell i holds items[start[i]:start[i+1]]
 	items          []int32   // candidate indices, ascending within a cell
-	alive          []int32   // candidates per cell not yet dead
 	centre         []vec     // each cell's centre on the unit sphere
 	rowRadius      []float64 // km: bound on the distance from a cell's centre to any point of it, per row
 }
@@ -28,9 +26,8 @@ type vec struct{ x, y, z float64 }
 // both the cells walked and the distances computed per query small.
 const candidatesPerCell = 8
 
-// buildGrids builds one grid per prepared type, in parallel; cellOf
-// receives each indexed candidate's cell.
-func buildGrids(p *prepared, nw int, cellOf []int32) []*grid {
+// buildGrids builds one grid per prepared type, in parallel.
+func buildGrids(p *prepared, nw int) []*grid {
 	members := make([][]int32, len(p.types))
 	for i, c := range p.cands {
 		if c.typ >= 0 {
@@ -43,7 +40,7 @@ func buildGrids(p *prepared, nw int, cellOf []int32) []*grid {
 	for range min(nw, len(p.types)) {
 		wg.Go(func() {
 			for t := int(next.Add(1) - 1); t < len(p.types); t = int(next.Add(1) - 1) {
-				grids[t] = newGrid(members[t], p.inC, cellOf)
+				grids[t] = newGrid(members[t], p.inC)
 			}
 		})
 	}
@@ -51,7 +48,7 @@ func buildGrids(p *prepared, nw int, cellOf []int32) []*grid {
 	return grids
 }
 
-func newGrid(members []int32, cands []Candidate, cellOf []int32) *grid {
+func newGrid(members []int32, cands []Candidate) *grid {
 	g := &grid{minLat: math.Inf(1), minLon: math.Inf(1)}
 	maxLat, maxLon := math.Inf(-1), math.Inf(-1)
 	for _, i := range members {
@@ -71,9 +68,10 @@ func newGrid(members []int32, cands []Candidate, cellOf []int32) *grid {
 	}
 	n := g.rows * g.cols
 	g.start = make([]int32, n+1)
-	for _, i := range members {
+	cellOf := make([]int32, len(members))
+	for k, i := range members {
 		c := g.cell(cands[i].Point.Lat, cands[i].Point.Lon)
-		cellOf[i] = c
+		cellOf[k] = c
 		g.start[c+1]++
 	}
 	for c := range n {
@@ -82,15 +80,13 @@ func newGrid(members []int32, cands []Candidate, cellOf []int32) *grid {
 	g.items = make([]int32, len(members))
 	fill := make([]int32, n)
 	copy(fill, g.start[:n])
-	for _, i := range members {
-		c := cellOf[i]
+	for k, i := range members {
+		c := cellOf[k]
 		g.items[fill[c]] = i
 		fill[c]++
 	}
-	g.alive = make([]int32, n)
 	g.centre = make([]vec, n)
 	for c := range n {
-		g.alive[c] = g.start[c+1] - g.start[c]
 		r, col := c/g.cols, c%g.cols
 		lat, lon := g.minLat+(float64(r)+0.5)*g.step, g.minLon+(float64(col)+0.5)*g.step
 		x, y, z := unitVectorDeg(lat, lon)
@@ -125,9 +121,8 @@ func unitVectorDeg(lat, lon float64) (x, y, z float64) {
 }
 
 // ring calls fn for every candidate c of the grid with rMin < distance ≤
-// rMax from the point (lat, lon, v), skipping dead candidates when dead is
-// not nil. rMin < 0 includes distance 0.
-func (g *grid) ring(lat, lon float64, v vec, rMin, rMax float64, cands []candIn, dead []bool, fn func(c int32, km float64)) {
+// rMax from the point (lat, lon, v); rMin < 0 includes distance 0.
+func (g *grid) ring(lat, lon float64, v vec, rMin, rMax float64, cands []candIn, fn func(c int32, km float64)) {
 	rowLo, rowHi, colLo, colHi := 0, g.rows-1, 0, g.cols-1
 	if rMax < halfCircumferenceKm/2 {
 		ang := rMax / earthRadiusKm
@@ -147,7 +142,7 @@ func (g *grid) ring(lat, lon float64, v vec, rMin, rMax float64, cands []candIn,
 		rr := g.rowRadius[r]
 		for col := colLo; col <= colHi; col++ {
 			c := r*g.cols + col
-			if dead != nil && g.alive[c] == 0 || g.start[c] == g.start[c+1] {
+			if g.start[c] == g.start[c+1] {
 				continue
 			}
 			ce := g.centre[c]
@@ -156,9 +151,6 @@ func (g *grid) ring(lat, lon float64, v vec, rMin, rMax float64, cands []candIn,
 				continue
 			}
 			for _, i := range g.items[g.start[c]:g.start[c+1]] {
-				if dead != nil && dead[i] {
-					continue
-				}
 				ci := &cands[i]
 				km := chordToKm(ci.x-v.x, ci.y-v.y, ci.z-v.z)
 				if km > rMin && km <= rMax {
@@ -172,9 +164,9 @@ func (g *grid) ring(lat, lon float64, v vec, rMin, rMax float64, cands []candIn,
 // renumber puts the candidates in grid order (type by type, cell by cell)
 // and the owners in order of their first candidate, so that the
 // candidates and owners one search visits, which are near each other on
-// the ground, are near each other in memory too. The grids and cellOf
-// are rewritten to the new numbers; p.orig maps back to the input.
-func (p *prepared) renumber(grids []*grid, cellOf []int32) {
+// the ground, are near each other in memory too. The grids are rewritten
+// to the new numbers; p.orig maps back to the input.
+func (p *prepared) renumber(grids []*grid) {
 	orig := make([]int32, 0, len(p.cands))
 	for _, g := range grids {
 		orig = append(orig, g.items...)
@@ -194,7 +186,6 @@ func (p *prepared) renumber(grids []*grid, cellOf []int32) {
 		}
 	}
 	cands := make([]candIn, len(p.cands))
-	cells := make([]int32, len(p.cands))
 	ownerRank := make([]int32, len(p.owners))
 	for i := range ownerRank {
 		ownerRank[i] = -1
@@ -207,8 +198,7 @@ func (p *prepared) renumber(grids []*grid, cellOf []int32) {
 			owners = append(owners, p.owners[c.owner])
 		}
 		c.owner = ownerRank[c.owner]
-		cands[i], cells[i] = c, cellOf[o]
+		cands[i] = c
 	}
-	copy(cellOf, cells)
 	p.cands, p.owners, p.orig = cands, owners, orig
 }

@@ -16,7 +16,16 @@ import (
 // MaxStandardUnits bounds a need's quantity and a candidate's Available in
 // standard units: the allocator works in steps of one standard unit, so a
 // quantity of a billion would mean a billion steps (see Options.Scale).
-const MaxStandardUnits = 1e6
+// MinStandardUnits is the least a need may ask: below it, quantities are
+// lost in rounding.
+// MaxWeight bounds the weights of Options, in km per standard unit: far
+// beyond any sensible value, and low enough that sums of costs keep their
+// precision.
+const (
+	MaxStandardUnits = 1e6
+	MinStandardUnits = 1e-6
+	MaxWeight        = 1e6
+)
 
 // maxReported is how many input errors one error message lists.
 const maxReported = 10
@@ -128,10 +137,13 @@ func checkOptions(bad *problems, opt Options) {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"BurdenWeight", opt.BurdenWeight}, {"FairnessWeight", opt.FairnessWeight}, {"MaxDistanceKm", opt.MaxDistanceKm}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
-			bad.add("options: %s: must be a finite number ≥ 0, got %v", f.name, f.v)
+	}{{"BurdenWeight", opt.BurdenWeight}, {"FairnessWeight", opt.FairnessWeight}} {
+		if math.IsNaN(f.v) || f.v < 0 || f.v > MaxWeight {
+			bad.add("options: %s: must be a number from 0 to %v, got %v", f.name, float64(MaxWeight), f.v)
 		}
+	}
+	if d := opt.MaxDistanceKm; math.IsNaN(d) || math.IsInf(d, 0) || d < 0 {
+		bad.add("options: MaxDistanceKm: must be a finite number ≥ 0, got %v", d)
 	}
 	if opt.Workers < 0 {
 		bad.add("options: Workers: must be ≥ 0, got %d", opt.Workers)
@@ -165,6 +177,8 @@ func checkNeed(bad *problems, i int, n Need, scale map[string]float64, out *need
 		bad.add("%s: quantity: must be a finite number > 0, got %v", at, q)
 	case q*sc > MaxStandardUnits:
 		bad.add("%s: quantity: %v is %v standard units, more than %v (see Options.Scale)", at, q, q*sc, float64(MaxStandardUnits))
+	case q*sc < MinStandardUnits:
+		bad.add("%s: quantity: %v is %v standard units, less than %v (see Options.Scale)", at, q, q*sc, MinStandardUnits)
 	}
 	checkPoint(bad, at, n.Point)
 	out.x, out.y, out.z = unitVector(n.Point)
@@ -223,8 +237,8 @@ func checkCandidate(bad *problems, i int, c Candidate, scale map[string]float64,
 	case a*sc > MaxStandardUnits:
 		bad.add("%s: available: %v is %v standard units, more than %v (see Options.Scale)", at, a, a*sc, float64(MaxStandardUnits))
 	}
-	if g := c.OwnerGiven; math.IsNaN(g) || math.IsInf(g, 0) || g < 0 {
-		bad.add("%s: owner_given: must be a finite number ≥ 0, got %v", at, g)
+	if g := c.OwnerGiven; math.IsNaN(g) || g < 0 || g > MaxStandardUnits {
+		bad.add("%s: owner_given: must be a number from 0 to %v standard units, got %v", at, float64(MaxStandardUnits), g)
 	}
 	checkPoint(bad, at, c.Point)
 	out.x, out.y, out.z = unitVector(c.Point)

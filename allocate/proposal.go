@@ -25,7 +25,9 @@ func (s *solver) proposal() Proposal {
 	for n := range s.need {
 		filled[n] = s.need[n].filled
 	}
-	return buildProposal(s.p, flows, filled, s.inRange)
+	p := buildProposal(s.p, flows, filled, s.inRange)
+	p.Optimal = s.optimal
+	return p
 }
 
 // inRange reports whether any candidate matching need n, used up or not,
@@ -37,7 +39,7 @@ func (s *solver) inRange(n int32) bool {
 	}
 	any := false
 	for _, t := range ni.types {
-		s.grids[t].ring(s.lat[n], s.lon[n], vec{ni.x, ni.y, ni.z}, -1, s.p.maxKm, s.p.cands, nil, func(int32, float64) { any = true })
+		s.grids[t].ring(s.lat[n], s.lon[n], vec{ni.x, ni.y, ni.z}, -1, s.p.maxKm, s.p.cands, func(int32, float64) { any = true })
 	}
 	return any
 }
@@ -55,7 +57,7 @@ func buildProposal(p *prepared, flows []flowOut, filled []float64, inRange func(
 	for _, f := range flows {
 		load[p.cands[f.cand].owner] += f.amount
 	}
-	prop := Proposal{Lines: make([]Line, 0, len(flows)), Shortfalls: []Shortfall{}}
+	prop := Proposal{Lines: make([]Line, 0, len(flows)), Shortfalls: []Shortfall{}, Optimal: true}
 	for _, f := range flows {
 		o := p.cands[f.cand].owner
 		share := f.amount / load[o]

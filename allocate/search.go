@@ -1,6 +1,9 @@
 package allocate
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // searchState is the scratch of one Dijkstra search, reused across
 // searches: a node's distance counts only when its seen stamp is the
@@ -10,19 +13,25 @@ type searchState struct {
 	seen      []uint32
 	done      []uint32
 	parent    []int32
-	parentArc []int32 // list index (need → candidate) or flow record (candidate → need)
+	parentArc []int32 // the flow record of a candidate → need arc
 	stamp     uint32
 	heap      itemHeap
 	settled   []int32
+	scanned   []int32   // needs whose lists this search has scanned
+	scanPos   []int32   // per need: list entries before it are relaxed
+	pending   []float64 // per need: key of its live scan entry in the heap, NaN when none
 	buf       []arc
+	bound     float64 // nothing at or beyond this reduced distance is explored
 }
 
-func (st *searchState) init(nodes int) {
+func (st *searchState) init(nodes, needs int) {
 	st.dist = make([]float64, nodes)
 	st.seen = make([]uint32, nodes)
 	st.done = make([]uint32, nodes)
 	st.parent = make([]int32, nodes)
 	st.parentArc = make([]int32, nodes)
+	st.scanPos = make([]int32, needs)
+	st.pending = make([]float64, needs)
 }
 
 func (st *searchState) begin() {
@@ -34,34 +43,65 @@ func (st *searchState) begin() {
 	}
 	st.heap = st.heap[:0]
 	st.settled = st.settled[:0]
+	st.scanned = st.scanned[:0]
+	st.bound = math.Inf(1)
 }
 
-type outcome int
-
-const (
-	found     outcome = iota // a path to the sink; the distance is its reduced length
-	aborted                  // the cheapest path costs more than the limit; the value is a lower bound of its cost
-	exhausted                // no path: every node reachable was settled
-)
-
-// shortestPath runs Dijkstra on reduced costs from need src to the sink,
-// giving up once the real cost of any remaining path exceeds limit.
-var searches, settledTotal int
-var outcomes [3]int
-func (s *solver) shortestPath(src int32, limit float64) (o outcome, dd float64) {
-	searches++
-	defer func() { settledTotal += len(s.search.settled); outcomes[o]++ }()
+// augmentPaths runs Dijkstra on reduced costs from need single, or from
+// the super source of srcs when single is -1, and augments along each
+// path to the sink it finds, in order of length, for as long as the path
+// is still a shortest one: its arcs and its need still open (an earlier
+// path of the batch may have used them up). The sink is not a node: each
+// owner settled offers its next burden step as a terminal entry, offered
+// again, dearer, after a path takes it. Paths after the first are nearly
+// free, as the search has already settled what they need. It returns how
+// many paths were taken, and false when no free supply can be reached, in
+// which case the search has settled every node the sources reach.
+func (s *solver) augmentPaths(single int32, srcs *sources) (int, bool) {
 	st := &s.search
 	st.begin()
-	s.reach(src, 0, -1, -1)
-	base := -s.pot[src] // real cost = reduced length + base, as the sink's potential stays 0
-	for len(st.heap) > 0 {
-		it := st.heap.pop()
-		if it.key+base > limit {
-			return aborted, it.key + base
+	if srcs == nil {
+		s.reach(single, 0, -1, -1)
+	}
+	taken, last := 0, 0.0
+search:
+	for {
+		if srcs != nil {
+			s.feed(srcs)
 		}
-		if it.pos >= 0 {
-			s.scan(it.node, it.pos, it.key)
+		if len(st.heap) == 0 {
+			break
+		}
+		it := st.heap.pop()
+		if it.key > st.bound {
+			break
+		}
+		switch it.what {
+		case scanEntry:
+			if it.key == st.pending[it.node] {
+				st.pending[it.node] = math.NaN()
+				s.scan(it.node, it.key)
+			}
+			continue
+		case fetchEntry:
+			s.fetchMore(it.node, it.key)
+			continue
+		case terminalEntry:
+			o := it.node
+			if key := s.terminalKey(o); key > it.key {
+				s.pushTerminal(o, key) // the step got dearer since it was offered
+				continue
+			}
+			root, open := s.pathOpen(o)
+			if !open {
+				break search
+			}
+			s.augment(root, o)
+			taken, last = taken+1, it.key
+			if srcs == nil && s.deficit(single) <= eps {
+				break search
+			}
+			s.pushTerminal(o, s.terminalKey(o))
 			continue
 		}
 		v := it.node
@@ -71,63 +111,207 @@ func (s *solver) shortestPath(src int32, limit float64) (o outcome, dd float64) 
 		st.done[v] = st.stamp
 		st.settled = append(st.settled, v)
 		switch {
-		case v == s.sink:
-			return found, it.key
 		case v < s.nNeed:
-			s.scan(v, 0, it.key)
+			s.startScan(v, it.key)
 		case v < s.nNeed+s.nCand:
 			s.fromCandidate(v, it.key)
 		default:
 			s.fromOwner(v, it.key)
 		}
 	}
-	return exhausted, 0
+	s.work += len(st.settled)
+	if taken == 0 && math.IsInf(st.bound, 1) {
+		return 0, false
+	}
+	if taken > 0 {
+		s.lowerPotentials(last)
+		if srcs != nil {
+			srcs.sigma -= last
+		}
+	}
+	s.resortScanned()
+	return taken, true
+}
+
+// feed moves from the queue into the search every need whose distance
+// from the super source is no more than the search's next key.
+func (s *solver) feed(srcs *sources) {
+	st := &s.search
+	for len(srcs.q) > 0 {
+		key, n := srcs.q[0].key, srcs.q[0].need
+		if key != srcs.key[n] || s.dead[n] || s.deficit(n) <= eps {
+			srcs.q.pop() // stale
+			continue
+		}
+		d := srcs.sigma + key
+		if len(st.heap) > 0 && d > st.heap[0].key {
+			return
+		}
+		srcs.q.pop()
+		srcs.key[n] = math.NaN()
+		srcs.fed = append(srcs.fed, n)
+		s.reach(n, max(d, 0), -1, -1)
+	}
+}
+
+// terminalKey is the reduced distance at which owner o, settled in this
+// search, reaches the sink through its next burden step.
+func (s *solver) terminalKey(o int32) float64 {
+	cost, _ := s.step(o - s.nNeed - s.nCand)
+	return s.search.dist[o] + max(cost+s.pot[o], 0)
+}
+
+// pushTerminal offers owner o's next step at key, and keeps the search
+// from exploring farther than a window past the nearest step offered.
+func (s *solver) pushTerminal(o int32, key float64) {
+	st := &s.search
+	if key <= st.bound {
+		st.heap.push(item{key, o, terminalEntry})
+		st.bound = min(st.bound, key+s.window)
+	}
+}
+
+// pathOpen follows the search tree from owner o back to the need it
+// started from, and reports that need and whether every arc of the path
+// still has room and the need still lacks something: an earlier
+// augmentation of the same search may have used one up.
+func (s *solver) pathOpen(o int32) (int32, bool) {
+	st := &s.search
+	v := o
+	for ; st.parent[v] >= 0; v = st.parent[v] {
+		u := st.parent[v]
+		switch s.kind(v) {
+		case ownerNode:
+			if c := &s.cand[u-s.nNeed]; c.avail-c.used <= eps {
+				return v, false
+			}
+		case candNode:
+			if s.kind(u) == ownerNode && s.cand[v-s.nNeed].used <= eps {
+				return v, false
+			}
+		case needNode:
+			if s.flows[st.parentArc[v]].amount <= eps {
+				return v, false
+			}
+		}
+	}
+	return v, s.deficit(v) > eps
 }
 
 // reach offers node v at reduced distance d through parent u and arc a.
 func (s *solver) reach(v int32, d float64, u, a int32) {
 	st := &s.search
+	if d > st.bound {
+		// The search stops at the bound: a node no nearer cannot be
+		// settled before it.
+		return
+	}
 	if st.seen[v] != st.stamp {
 		st.seen[v] = st.stamp
 		st.dist[v] = math.Inf(1)
 	}
 	if d < st.dist[v] && st.done[v] != st.stamp {
 		st.dist[v], st.parent[v], st.parentArc[v] = d, u, a
-		st.heap.push(item{d, v, -1})
+		st.heap.push(item{d, v, nodeEntry})
 	}
 }
 
-// scan relaxes need n's arcs from list position pos whose reduced cost may
-// be at most key, and leaves in the heap one entry keyed by a lower bound
-// of the rest: the next arc's distance (or the fetched radius) plus the
-// need's potential, since no candidate's potential is above zero. The rest
-// are relaxed, or fetched from the grids, only if the search gets there.
-func (s *solver) scan(n, pos int32, key float64) {
+// startScan begins relaxing need n's arcs, settled at distance d. Its
+// list is sorted by key, a lower bound of each arc's reduced cost less
+// the need's potential, so the arcs are relaxed in that order, each only
+// when the search reaches its bound; one heap entry stands for the rest.
+// Another stands for the candidates beyond the fetched radius, whose
+// reduced cost is at least radius plus the need's potential since no
+// candidate's potential is above zero.
+func (s *solver) startScan(n int32, d float64) {
+	st := &s.search
+	st.scanPos[n] = 0
+	st.pending[n] = math.NaN()
+	st.scanned = append(st.scanned, n)
+	if b := d + max(s.need[n].radius, 0) + s.pot[n]; !s.need[n].complete && b <= st.bound {
+		st.heap.push(item{b, n, fetchEntry})
+	}
+	s.scan(n, d)
+}
+
+// scan relaxes the arcs of need n whose bound is at most key, refreshing
+// their keys, and leaves an entry in the heap for the next one.
+func (s *solver) scan(n int32, key float64) {
 	st := &s.search
 	ns := &s.need[n]
 	d, pn := st.dist[n], s.pot[n]
-	for {
-		for int(pos) < len(ns.list) {
-			a := ns.list[pos]
-			if bound := d + a.km + pn; bound > key {
-				st.heap.push(item{bound, n, pos})
-				return
+	pos := int(st.scanPos[n])
+	for ; pos < len(ns.list); pos++ {
+		a := &ns.list[pos]
+		if d+a.key+pn > key {
+			break
+		}
+		if s.dead[s.nNeed+a.cand] {
+			continue
+		}
+		pc := s.candPot(a.cand)
+		a.key = a.km - pc
+		s.reach(s.nNeed+a.cand, d+max(a.km+pn-pc, 0), n, -1)
+	}
+	st.scanPos[n] = int32(pos)
+	s.pushScan(n)
+}
+
+// pushScan puts in the heap the entry for need n's next unrelaxed arc,
+// unless one at least as early is there.
+func (s *solver) pushScan(n int32) {
+	st := &s.search
+	ns := &s.need[n]
+	pos := st.scanPos[n]
+	if int(pos) >= len(ns.list) {
+		return
+	}
+	b := st.dist[n] + ns.list[pos].key + s.pot[n]
+	if p := st.pending[n]; (math.IsNaN(p) || b < p) && b <= st.bound {
+		st.pending[n] = b
+		st.heap.push(item{b, n, scanEntry})
+	}
+}
+
+// fetchMore fetches need n's next ring of candidates into the unrelaxed
+// part of its list, when the search reaches the ring's bound.
+func (s *solver) fetchMore(n int32, key float64) {
+	st := &s.search
+	st.buf = s.fetch(n, int(st.scanPos[n]), st.buf)
+	ns := &s.need[n]
+	if b := st.dist[n] + ns.radius + s.pot[n]; !ns.complete && b <= st.bound {
+		st.heap.push(item{b, n, fetchEntry})
+	}
+	s.pushScan(n)
+}
+
+// resortScanned restores the order of the lists a search scanned: their
+// relaxed prefix got fresh (larger) keys and is sorted again and merged
+// with the rest.
+func (s *solver) resortScanned() {
+	st := &s.search
+	for _, n := range st.scanned {
+		ns := &s.need[n]
+		pos := int(st.scanPos[n])
+		pre := append(st.buf[:0], ns.list[:pos]...)
+		slices.SortFunc(pre, compareArcs)
+		// Merge forward in place: the write index never passes the read
+		// index, as the prefix moved out is as long as the room it left.
+		w, i, j := 0, 0, pos
+		for i < len(pre) && j < len(ns.list) {
+			if compareArcs(pre[i], ns.list[j]) <= 0 {
+				ns.list[w] = pre[i]
+				i++
+			} else {
+				ns.list[w] = ns.list[j]
+				j++
 			}
-			c := s.nNeed + a.cand
-			pos++
-			if s.dead[c] {
-				continue
-			}
-			s.reach(c, d+max(a.km+pn-s.pot[c], 0), n, pos-1)
+			w++
 		}
-		if ns.complete {
-			return
-		}
-		if bound := d + max(ns.radius, 0) + pn; bound > key {
-			st.heap.push(item{bound, n, pos})
-			return
-		}
-		st.buf = s.fetch(n, st.buf)
+		w += copy(ns.list[w:], pre[i:])
+		w += copy(ns.list[w:], ns.list[j:])
+		ns.list = ns.list[:w]
+		st.buf = pre
 	}
 }
 
@@ -136,26 +320,26 @@ func (s *solver) scan(n, pos int32, key float64) {
 func (s *solver) fromCandidate(v int32, d float64) {
 	c := v - s.nNeed
 	cs := &s.cand[c]
-	if s.cand[c].avail-cs.used > eps {
-		o := s.nNeed + s.nCand + s.cand[c].owner
-		s.reach(o, d+max(s.pot[v]-s.pot[o], 0), v, -1)
+	pc := s.candPot(c)
+	if cs.avail-cs.used > eps {
+		o := s.nNeed + s.nCand + cs.owner
+		s.reach(o, d+max(pc-s.pot[o], 0), v, -1)
 	}
 	for f := cs.flows; f >= 0; f = s.flows[f].nextOfCand {
 		fr := &s.flows[f]
 		if fr.amount <= eps || s.dead[fr.need] {
 			continue
 		}
-		s.reach(fr.need, d+max(-fr.km+s.pot[v]-s.pot[fr.need], 0), v, f)
+		s.reach(fr.need, d+max(-fr.km+pc-s.pot[fr.need], 0), v, f)
 	}
 }
 
-// fromOwner relaxes an owner's arcs: its next burden step to the sink,
-// and back to each of its candidates in use (taking from another of its
+// fromOwner offers an owner's next burden step to the sink, and relaxes
+// its arcs back to each of its candidates in use (taking from another of its
 // candidates instead).
 func (s *solver) fromOwner(v int32, d float64) {
 	o := v - s.nNeed - s.nCand
-	cost, _ := s.step(o)
-	s.reach(s.sink, d+max(cost+s.pot[v]-s.pot[s.sink], 0), v, -1)
+	s.pushTerminal(v, s.terminalKey(v))
 	for _, c := range s.owner[o].touched {
 		cv := s.nNeed + c
 		if s.cand[c].used <= eps || s.dead[cv] {
@@ -165,18 +349,31 @@ func (s *solver) fromOwner(v int32, d float64) {
 	}
 }
 
-// augment pushes as much as the path found from src allows: the need's
-// deficit, a candidate's remainder, a flow being undone, an owner's burden
-// step.
-func (s *solver) augment(src int32) {
+// candPot is candidate c's potential. While nothing is taken from it, a
+// candidate's only way to the sink is its owner, and it has the owner's
+// potential: the tightest that keeps reduced costs ≥ 0, so that a search
+// sees at once what an owner's burden adds and leaves alone the
+// candidates of owners that already cost more than the path it will find.
+// Once it serves a need, the reverse arc to that need constrains it, and
+// it keeps a potential of its own.
+func (s *solver) candPot(c int32) float64 {
+	cs := &s.cand[c]
+	if cs.used <= eps {
+		return s.pot[s.nNeed+s.nCand+cs.owner]
+	}
+	return s.pot[s.nNeed+c]
+}
+
+// augment pushes as much as the search tree's path from src to owner o,
+// and o's step, allow: the need's deficit, a candidate's remainder, a flow
+// being undone, the owner's burden step.
+func (s *solver) augment(src, o int32) {
 	st := &s.search
-	delta := s.deficit(src)
-	for v := s.sink; v != src; v = st.parent[v] {
+	_, delta := s.step(o - s.nNeed - s.nCand)
+	delta = min(delta, s.deficit(src))
+	for v := o; v != src; v = st.parent[v] {
 		u := st.parent[v]
 		switch s.kind(v) {
-		case sinkNode:
-			_, capacity := s.step(u - s.nNeed - s.nCand)
-			delta = min(delta, capacity)
 		case ownerNode:
 			c := u - s.nNeed
 			delta = min(delta, s.cand[c].avail-s.cand[c].used)
@@ -188,30 +385,31 @@ func (s *solver) augment(src int32) {
 			delta = min(delta, s.flows[st.parentArc[v]].amount)
 		}
 	}
-	for v := s.sink; v != src; v = st.parent[v] {
+	ow := &s.owner[o-s.nNeed-s.nCand]
+	ow.load = snap(ow.load+delta, math.Round(ow.load+delta))
+	for v := o; v != src; v = st.parent[v] {
 		u := st.parent[v]
 		switch s.kind(v) {
-		case sinkNode:
-			ow := &s.owner[u-s.nNeed-s.nCand]
-			ow.load = snap(ow.load+delta, math.Round(ow.load+delta))
 		case ownerNode:
 			c := u - s.nNeed
 			cs := &s.cand[c]
 			if cs.used <= eps {
-				o := s.cand[c].owner
-				if !contains(s.owner[o].touched, c) {
-					s.owner[o].touched = append(s.owner[o].touched, c)
+				// The candidate leaves its owner's potential for one of its
+				// own, starting where it stood (see candPot).
+				s.pot[s.nNeed+c] = s.pot[v]
+				if !contains(s.owner[cs.owner].touched, c) {
+					s.owner[cs.owner].touched = append(s.owner[cs.owner].touched, c)
 				}
 			}
-			cs.used = snap(cs.used+delta, s.cand[c].avail)
-			s.free[s.cand[c].typ] -= delta
+			cs.used = snap(cs.used+delta, cs.avail)
+			s.free[cs.typ] -= delta
 		case candNode:
 			c := v - s.nNeed
 			if s.kind(u) == ownerNode {
 				s.cand[c].used = snap(s.cand[c].used-delta, 0)
 				s.free[s.cand[c].typ] += delta
 			} else {
-				s.addFlow(u, c, s.need[u].list[st.parentArc[v]].km, delta)
+				s.addFlow(u, c, s.arcKm(u, c), delta)
 			}
 		case needNode:
 			f := &s.flows[st.parentArc[v]]
@@ -220,6 +418,12 @@ func (s *solver) augment(src int32) {
 	}
 	ns := &s.need[src]
 	ns.filled = snap(ns.filled+delta, s.p.needs[src].demand)
+}
+
+// arcKm is the distance of need n from candidate c, as fetch computed it.
+func (s *solver) arcKm(n, c int32) float64 {
+	ni, ci := &s.p.needs[n], &s.p.cands[c]
+	return chordToKm(ci.x-ni.x, ci.y-ni.y, ci.z-ni.z)
 }
 
 func (s *solver) addFlow(n, c int32, km, delta float64) {
@@ -271,62 +475,4 @@ func contains(s []int32, v int32) bool {
 		}
 	}
 	return false
-}
-
-// item is a heap entry: a node at a reduced distance, or (pos ≥ 0) the
-// unrelaxed arcs of need node from list position pos, at a lower bound.
-type item struct {
-	key  float64
-	node int32
-	pos  int32
-}
-
-type itemHeap []item
-
-func (h itemHeap) less(i, j int) bool {
-	a, b := h[i], h[j]
-	if a.key != b.key {
-		return a.key < b.key
-	}
-	if a.node != b.node {
-		return a.node < b.node
-	}
-	return a.pos < b.pos
-}
-
-func (h *itemHeap) push(it item) {
-	*h = append(*h, it)
-	q := *h
-	for i := len(q) - 1; i > 0; {
-		up := (i - 1) / 2
-		if !q.less(i, up) {
-			break
-		}
-		q[i], q[up] = q[up], q[i]
-		i = up
-	}
-}
-
-func (h *itemHeap) pop() item {
-	q := *h
-	top := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q = q[:last]
-	for i := 0; ; {
-		l, small := 2*i+1, i
-		if l < len(q) && q.less(l, small) {
-			small = l
-		}
-		if l+1 < len(q) && q.less(l+1, small) {
-			small = l + 1
-		}
-		if small == i {
-			break
-		}
-		q[i], q[small] = q[small], q[i]
-		i = small
-	}
-	*h = q
-	return top
 }
