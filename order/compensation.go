@@ -130,7 +130,7 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 	if it.ValueXOF < 0 {
 		return nil, muster.Errorf(muster.Invalid, "compensation: item %d has a negative declared value", i)
 	}
-	baseQty, baseUnit := inBaseUnit(it.Quantity, it.Unit)
+	baseQty, baseUnit := registry.InBaseUnit(it.Quantity, it.Unit)
 	milli := int64(math.Round(baseQty * 1000))
 	if price, ok := r.PerUnit[it.Type]; ok {
 		m, ok1 := mul(price, milli)
@@ -173,18 +173,6 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 		lines = append(lines, Line{i, "damage", fmt.Sprintf("%s: %s → %s, %d%% of %d XOF", it.Type, out, condition, pct, it.ValueXOF), v / 100})
 	}
 	return lines, nil
-}
-
-// inBaseUnit converts tonnes to kilograms and cubic metres to litres, the
-// units rates are given in; other units are their own base.
-func inBaseUnit(q float64, unit string) (float64, string) {
-	switch unit {
-	case "t":
-		return q * 1000, "kg"
-	case "m3":
-		return q * 1000, "l"
-	}
-	return q, unit
 }
 
 func (r Rates) validate() error {

@@ -149,20 +149,17 @@ func (b *Builder) AddOwner(owner string, org *registry.Organisation, resources [
 		}
 		h.AddGiven(r, take.Max)
 		b.Candidates = append(b.Candidates, allocate.Candidate{ID: r.ResourceID, Owner: owner, Type: r.Type,
-			Available: inTypeUnit(take.Max, r.Unit), Point: pt, OwnerGiven: givenUnits})
+			Available: baseQuantity(take.Max, r.Unit), Point: pt, OwnerGiven: givenUnits})
 	}
 	return nil
 }
 
-// inTypeUnit converts a quantity in a resource's unit to the unit needs
-// count in: tonnes and cubic metres are stored, but needs ask for
-// kilograms and litres like the allocator's scale.
-func inTypeUnit(q float64, unit string) float64 {
-	switch unit {
-	case "t", "m3":
-		return q * 1000
-	}
-	return q
+// baseQuantity is a quantity in the unit needs count in: tonnes and cubic
+// metres are stored, but needs ask for kilograms and litres like the
+// allocator's scale.
+func baseQuantity(q float64, unit string) float64 {
+	b, _ := registry.InBaseUnit(q, unit)
+	return b
 }
 
 // standard is a quantity in the allocator's standard units (one vehicle,
@@ -173,7 +170,7 @@ func (b *Builder) standard(t string, q float64, unit string) float64 {
 	if !ok {
 		s = 1
 	}
-	return inTypeUnit(q, unit) * s
+	return baseQuantity(q, unit) * s
 }
 
 // AddPerson offers a person for the first of their skills that a need

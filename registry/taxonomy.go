@@ -64,3 +64,16 @@ func LookupType(name string) (ResourceType, bool) {
 	t, ok := byName[name]
 	return t, ok
 }
+
+// InBaseUnit converts tonnes to kilograms and cubic metres to litres, the
+// units rates, limits and needs count in; every other unit is its own
+// base.
+func InBaseUnit(q float64, unit string) (float64, string) {
+	switch unit {
+	case "t":
+		return q * 1000, "kg"
+	case "m3":
+		return q * 1000, "l"
+	}
+	return q, unit
+}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,9 +134,9 @@ func (db *DB) ForceTargets(ctx context.Context, within string) ([]ForceStatus, e
 			continue
 		}
 		switch {
-		case containsState(reportedStates, order.State(state)):
+		case slices.Contains(reportedStates, order.State(state)):
 			out[i].Reported += n
-		case containsState(pendingStates, order.State(state)):
+		case slices.Contains(pendingStates, order.State(state)):
 			out[i].Pending += n
 		}
 	}
@@ -145,13 +146,4 @@ func (db *DB) ForceTargets(ctx context.Context, within string) ([]ForceStatus, e
 		f.Shortfall = max(0, f.Target-f.Strength-f.Pending)
 	}
 	return out, counts.Err()
-}
-
-func containsState(list []order.State, s order.State) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

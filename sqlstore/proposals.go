@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func (db *DB) FillBuilder(ctx context.Context, scope string, b *proposal.Builder
 	}
 	for _, skill := range skills {
 		err := db.eachPerson(ctx, scope, func(p registry.Person, id int64) error {
-			if !containsString(p.Skills, skill) {
+			if !slices.Contains(p.Skills, skill) {
 				return nil
 			}
 			key := "p" + strconv.FormatInt(id, 10)
@@ -55,15 +56,6 @@ func (db *DB) FillBuilder(ctx context.Context, scope string, b *proposal.Builder
 		}
 	}
 	return nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // givenByOwner reads the items of the requisitions that hold an owner's
