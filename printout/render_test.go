@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/qr"
 )
 
 var (
@@ -334,15 +333,11 @@ func decodeQR(t *testing.T, pdf []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	text, err := qr.ReadImage(img)
 	if err != nil {
 		t.Fatalf("no QR code read off the page: %v", err)
 	}
-	return res.GetText()
+	return text
 }
 
 func TestQRScans(t *testing.T) {

@@ -2,6 +2,7 @@ package qr
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"os"
 	"strings"
@@ -87,5 +88,40 @@ func TestFormatExample(t *testing.T) {
 	text := encode(t, callUp(), f.cur)
 	if !bytes.Contains(doc, []byte("\n"+text+"\n")) {
 		t.Fatalf("FORMAT.md does not hold the example; it is now:\n%s", text)
+	}
+}
+
+// TestPNGReadBackMany reads back many codes of varied content at the size
+// the CLI prints (512 px) with ReadImage: a code that reads only sometimes
+// shows up here rather than as a flaky test elsewhere.
+func TestPNGReadBackMany(t *testing.T) {
+	f := newFixture(t)
+	n := 200
+	if testing.Short() {
+		n = 40
+	}
+	failed := 0
+	for i := range n {
+		c := callUp()
+		c.LogIndex = uint64(i) * 7919
+		c.AddresseeRef = fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15)
+		c.What[0].Quantity = float64(1 + i%37)
+		text := encode(t, c, f.cur)
+		b, err := PNG(text, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadImage(img)
+		if err != nil || got != text {
+			failed++
+			t.Errorf("code %d: read back %v", i, err)
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d codes did not read back", failed, n)
 	}
 }

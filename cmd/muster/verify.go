@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	qrreader "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/spf13/cobra"
 
 	"github.com/muster-org/muster/order"
@@ -104,15 +102,11 @@ func readQR(path string) (string, error) {
 	if err != nil {
 		return "", invalidOrder{reason: "malformed", detail: fmt.Sprintf("%s is not a PNG image: %v", path, err)}
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", invalidOrder{reason: "malformed", detail: err.Error()}
-	}
-	res, err := qrreader.NewQRCodeReader().Decode(bmp, nil)
+	text, err := qr.ReadImage(img)
 	if err != nil {
 		return "", invalidOrder{reason: "malformed", detail: fmt.Sprintf("no QR code found in %s", path)}
 	}
-	return res.GetText(), nil
+	return text, nil
 }
 
 func verifyReason(err error) string {
