@@ -112,20 +112,7 @@ func ParseNumericCode(s string) (order.Code, error) {
 		data[i] = codeAlphabet[new(big.Int).And(v, mask).Int64()]
 		v.Rsh(v, 5)
 	}
-	return withCheck(string(data[:]))
-}
-
-// withCheck completes 16 code characters with their check character.
-// Package order keeps its check arithmetic to itself, and of the 32
-// characters exactly one makes a valid code, so trying them is both
-// correct and cheap (a few microseconds).
-func withCheck(data string) (order.Code, error) {
-	for i := 0; i < len(codeAlphabet); i++ {
-		if c, err := order.ParseCode(data + codeAlphabet[i:i+1]); err == nil {
-			return c, nil
-		}
-	}
-	return "", muster.Errorf(muster.Internal, "no check character completes order code data %s", data)
+	return order.CodeWithCheck(string(data[:]))
 }
 
 // ParseCodeInput reads an order code typed in either form: the numeric

@@ -102,7 +102,7 @@ func checkDigit(data string) string { return string('0' + dammFold(data)) }
 
 func withCheckT(t *testing.T, data string) order.Code {
 	t.Helper()
-	c, err := withCheck(data)
+	c, err := order.CodeWithCheck(data)
 	if err != nil {
 		t.Fatal(err)
 	}

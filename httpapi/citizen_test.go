@@ -43,7 +43,7 @@ type citizenFixture struct {
 // birthOf is the birth date testPersons gives person DSnnnn.
 func birthOf(n int) time.Time { return time.Date(1980+n%20, 3, 1+n, 0, 0, 0, 0, time.UTC) }
 
-func newCitizenFixture(t *testing.T, db *sqlstore.DB) *citizenFixture {
+func newCitizenFixture(t testing.TB, db *sqlstore.DB) *citizenFixture {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.SaveAreas(ctx, testAreas); err != nil {

@@ -20,7 +20,7 @@ import (
 
 // seedLog issues one order so that the log has leaves (draft, approve,
 // issue), and returns the log's signer and verifier.
-func seedLog(t *testing.T, db *sqlstore.DB) (note.Signer, note.Verifier) {
+func seedLog(t testing.TB, db *sqlstore.DB) (note.Signer, note.Verifier) {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.CreateAuthority(ctx, sqlstore.Authority{Code: "NE-MOB", Name: "Mobilisation", Area: "NE"}); err != nil {

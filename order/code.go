@@ -127,6 +127,25 @@ func ParseCode(s string) (Code, error) {
 	return Code(out), nil
 }
 
+// CodeWithCheck completes the 16 data characters of a code (upper case,
+// from the code alphabet) with their check character. It is for codes
+// carried in another form, such as the citizens' numeric one, and read
+// back into characters.
+func CodeWithCheck(data string) (Code, error) {
+	if len(data) != codeData {
+		return "", muster.Errorf(muster.Invalid, "order code data has %d characters, not %d", len(data), codeData)
+	}
+	var vals [codeData]byte
+	for i := range codeData {
+		v := values[data[i]]
+		if v < 0 || alphabet[v] != data[i] {
+			return "", muster.Errorf(muster.Invalid, "order code data %q has a character out of the code alphabet", data)
+		}
+		vals[i] = byte(v)
+	}
+	return Code(data + string(alphabet[double(fold(vals[:]))])), nil
+}
+
 // String writes the code grouped for reading aloud: four groups of four
 // and the check character apart, as in 7KQ4-M9TX-2HZP-R8WD-J.
 func (c Code) String() string {

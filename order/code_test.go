@@ -182,3 +182,18 @@ func FuzzParseCode(f *testing.F) {
 		}
 	})
 }
+
+func TestCodeWithCheck(t *testing.T) {
+	for range 200 {
+		c := NewCode()
+		got, err := CodeWithCheck(string(c[:codeData]))
+		if err != nil || got != c {
+			t.Fatalf("CodeWithCheck(%s) = %s, %v; want %s", c[:codeData], got, err, c)
+		}
+	}
+	for _, bad := range []string{"", "0123456789ABCDE", "0123456789ABCDEFG", "0123456789abcdef", "0123456789ABCDEU", "0123456789ABCDE\xff"} {
+		if c, err := CodeWithCheck(bad); err == nil {
+			t.Errorf("CodeWithCheck(%q) = %s, want an error", bad, c)
+		}
+	}
+}

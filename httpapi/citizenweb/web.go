@@ -31,6 +31,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +44,31 @@ import (
 var files embed.FS
 
 var (
-	pageTemplate = template.Must(template.New("").ParseFS(files, "page.html"))
-	style        = mustRead("style.css")
+	style = mustRead("style.css")
+	// pageTemplates holds the page template of each language, parsed once
+	// with the page's fixed texts and the stylesheet written into it:
+	// looking texts up while rendering cost a third of a look-up's CPU.
+	pageTemplates = func() map[citizen.Language]*template.Template {
+		src := mustRead("page.html")
+		m := make(map[citizen.Language]*template.Template, len(citizen.Languages))
+		for _, l := range citizen.Languages {
+			baked := textAction.ReplaceAllStringFunc(src, func(action string) string {
+				key := text(textAction.FindStringSubmatch(action)[1])
+				if _, ok := texts[citizen.French][key]; !ok {
+					panic("citizenweb: page.html names the unknown text " + string(key))
+				}
+				return template.HTMLEscapeString(t(l, key))
+			})
+			baked = strings.ReplaceAll(baked, "{{.Style}}", style)
+			if strings.Contains(baked, ".T ") {
+				panic("citizenweb: page.html asks for a text in a form textAction does not know")
+			}
+			m[l] = template.Must(template.New("").Parse(baked))
+		}
+		return m
+	}()
+	// textAction is how page.html asks for one of its fixed texts.
+	textAction = regexp.MustCompile(`\{\{\$?\.T "([a-z_]+)"\}\}`)
 	// csp allows the inline stylesheet by its hash and nothing else: no
 	// script, no frame, forms posted only here.
 	csp = func() string {
@@ -85,6 +109,8 @@ type Pages struct {
 	// PDF, when set, renders the order as its printable PDF in the
 	// language, after the second factor: the page then offers it.
 	PDF func(ctx context.Context, code order.Code, birth time.Time, lang citizen.Language) ([]byte, error)
+
+	grounds groundsCache
 }
 
 // Home serves the look-up and verification forms at /c and /c/; any
