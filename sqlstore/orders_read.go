@@ -22,7 +22,15 @@ const orderFrom = ` FROM orders o JOIN authorities au ON au.id = o.authority_id
 	LEFT JOIN organisations g ON g.id = o.addressee_org_id`
 
 func (db *DB) scanOrder(s interface{ Scan(...any) error }) (IssuedOrder, error) {
+	o, _, err := db.scanOrderAddressee(s)
+	return o, err
+}
+
+// scanOrderAddressee is scanOrder that also returns the personal fields of
+// an addressee who is a person (zero for an organisation), opened once.
+func (db *DB) scanOrderAddressee(s interface{ Scan(...any) error }) (IssuedOrder, personal, error) {
 	var (
+		pf           personal
 		o            IssuedOrder
 		code, body   string
 		idx, sealed  []byte
@@ -34,21 +42,21 @@ func (db *DB) scanOrder(s interface{ Scan(...any) error }) (IssuedOrder, error) 
 	)
 	if err := s.Scan(&o.ID, &code, &kind, &idx, &sealed, &orgID, &o.Authority, &state, &o.Seq, &o.Deadline, &body,
 		&o.DraftedBy, &o.ApprovedBy, &o.ReviewedBy, &o.CreatedAt, &issuedAt, &keyID, &logIndex, &signed); err != nil {
-		return o, err
+		return o, pf, err
 	}
 	o.Code, o.Kind, o.State = order.Code(code), order.Kind(kind), order.State(state)
 	if orgID.Valid {
 		o.Addressee = registry.Owner{Kind: registry.OwnerOrganisation, ID: orgID.String}
 	} else {
-		pf, err := db.openPersonal(idx, sealed)
-		if err != nil {
-			return o, muster.Wrap(muster.Internal, err, "order %s: addressee", o.ID)
+		var err error
+		if pf, err = db.openPersonal(idx, sealed); err != nil {
+			return o, pf, muster.Wrap(muster.Internal, err, "order %s: addressee", o.ID)
 		}
 		o.Addressee = registry.Owner{Kind: registry.OwnerPerson, ID: pf.nationalID}
 	}
 	var d details
 	if err := json.Unmarshal([]byte(body), &d); err != nil {
-		return o, muster.Wrap(muster.Internal, err, "order %s: details", o.ID)
+		return o, pf, muster.Wrap(muster.Internal, err, "order %s: details", o.ID)
 	}
 	o.Items, o.Place, o.LegalBasis, o.Reason, o.Compensation = d.Items, d.Place, d.LegalBasis, d.Reason, d.Compensation
 	o.Deadline, o.CreatedAt = o.Deadline.UTC(), o.CreatedAt.UTC()
@@ -59,7 +67,7 @@ func (db *DB) scanOrder(s interface{ Scan(...any) error }) (IssuedOrder, error) 
 	if logIndex.Valid {
 		o.LogIndex = uint64(logIndex.Int64)
 	}
-	return o, nil
+	return o, pf, nil
 }
 
 // loadOrder reads one order by id, for update inside a transaction.
