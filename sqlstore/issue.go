@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -98,52 +97,37 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 }
 
 // markIssued writes the issued orders' new state and signature, refusing
-// the batch if any order changed since it was read. PostgreSQL gets one
-// UPDATE per 500 orders (a round trip per row costs more than the row);
-// SQLite, in process, one prepared UPDATE per order.
+// the batch if any order changed since it was read: one UPDATE per 500
+// orders on both databases (a statement per row cost a third of issuing).
 func (db *DB) markIssued(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, now time.Time) error {
+	const per = 500
+	// PostgreSQL types the VALUES columns by their first row: say them.
+	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
 	if db.dialect == postgres {
-		const per = 500
-		for start := 0; start < len(orders); start += per {
-			chunk := orders[start:min(start+per, len(orders))]
-			var b strings.Builder
-			args := make([]any, 0, 8*len(chunk))
-			for i, o := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				n := len(args)
-				fmt.Fprintf(&b, "($%d::text, $%d::bigint, $%d::bigint, $%d::text, $%d::text, $%d::bigint, $%d::text, $%d::text)",
-					n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-				args = append(args, o.ID, o.Seq-2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed)
+		row = "(?::text, ?::bigint, ?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text)"
+	}
+	for start := 0; start < len(orders); start += per {
+		chunk := orders[start:min(start+per, len(orders))]
+		var b strings.Builder
+		b.Grow(len(chunk) * (len(row) + 2))
+		args := make([]any, 0, 8*len(chunk)+1)
+		for i, o := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
 			}
-			args = append(args, now)
-			res, err := tx.ExecContext(ctx, `UPDATE orders AS o SET state = v.state, seq = v.seq, approved_by = v.approved_by,
-				issued_at = $`+strconv.Itoa(len(args))+`, key_id = v.key_id, log_index = v.log_index, signed = v.signed
-				FROM (VALUES `+b.String()+`) AS v(id, old_seq, seq, state, approved_by, log_index, key_id, signed)
-				WHERE o.id = v.id AND o.seq = v.old_seq`, args...)
-			if err != nil {
-				return fmt.Errorf("issue orders: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n != int64(len(chunk)) {
-				return muster.Errorf(muster.Conflict, "%d of %d orders changed meanwhile; try again", int64(len(chunk))-n, len(chunk))
-			}
+			b.WriteString(row)
+			args = append(args, o.ID, o.Seq-2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed)
 		}
-		return nil
-	}
-	update, err := tx.PrepareContext(ctx, `UPDATE orders SET state = ?, seq = ?, approved_by = ?, issued_at = ?,
-		key_id = ?, log_index = ?, signed = ? WHERE id = ? AND seq = ?`)
-	if err != nil {
-		return err
-	}
-	defer update.Close()
-	for _, o := range orders {
-		res, err := update.ExecContext(ctx, string(o.State), o.Seq, o.ApprovedBy, now, o.KeyID, o.LogIndex, o.Signed, o.ID, o.Seq-2)
+		args = append(args, now)
+		res, err := tx.ExecContext(ctx, db.rebind(`WITH v(id, old_seq, seq, state, approved_by, log_index, key_id, signed) AS (VALUES `+b.String()+`)
+			UPDATE orders SET state = v.state, seq = v.seq, approved_by = v.approved_by, issued_at = ?,
+				key_id = v.key_id, log_index = v.log_index, signed = v.signed
+			FROM v WHERE orders.id = v.id AND orders.seq = v.old_seq`), args...)
 		if err != nil {
-			return fmt.Errorf("order %s: %w", o.Code, err)
+			return fmt.Errorf("issue orders: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return muster.Errorf(muster.Conflict, "order %s changed meanwhile; try again", o.Code)
+		if n, _ := res.RowsAffected(); n != int64(len(chunk)) {
+			return muster.Errorf(muster.Conflict, "%d of %d orders changed meanwhile; try again", int64(len(chunk))-n, len(chunk))
 		}
 	}
 	return nil
