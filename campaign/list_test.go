@@ -16,8 +16,10 @@ var formatExample = struct {
 	entries []Entry
 	root    string
 	seed    Seed
+	beacon  []byte // the beacon's value
+	drawKey string
 	commit  string
-	ranks   map[string]string
+	ranks   map[string]string // under the draw key
 	targets Targets
 	result  string // the result encoding
 	digest  string
@@ -27,17 +29,19 @@ var formatExample = struct {
 		{Ref: "a1", Area: "NE/NE.TH/NE.TH.01"},
 		{Ref: "c3", Area: "NE/NE.DS/NE.DS.KO", Skills: []string{"driver"}},
 	},
-	root:   "0eb8d732efd61dbe260294d8571f8ad77ad444102d216697485164da52dbb2f3",
-	seed:   Seed{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31},
-	commit: "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd",
+	root:    "0eb8d732efd61dbe260294d8571f8ad77ad444102d216697485164da52dbb2f3",
+	seed:    Seed{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31},
+	beacon:  exampleBeaconValue(),
+	drawKey: "3fc0ea9d465453990d9f5774921310a6e36cf529f0b80369dd0b22a7dd4043f3",
+	commit:  "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd",
 	ranks: map[string]string{
-		"a1": "ca81ed7975a16baaee74df11a4ee4614c4863dbb09e55ac9204041a43a2ca1ee",
-		"b2": "0316857d71e47bc9e17bc316e3786de3c500c2e48d1746417f87986598708496",
-		"c3": "6975c7925d65c606f2c29acffa81ab432130fc158177980ef28f477dff32d413",
+		"a1": "6ac1016d56473949048e829e7b38a49306e4235e652602b345a60f363c1b18d1",
+		"b2": "a0d4e266d4eb51319fd493c979f2f6bbab972cadaa941bde7a8c9a98d256eafa",
+		"c3": "218ef5cec296ca0c3910597d91495f00cd707d33cb023bbe74b69cd835c2116f",
 	},
 	targets: Targets{{Area: "NE.DS", Skill: "driver", Count: 1}, {Count: 5}},
-	result:  "muster-campaign-result/v1\n0 b2\n1 c3\n1 a1\n",
-	digest:  "3ffc3ac8853f072a3522df01056d70d73cc6c4c72b43201629cdb131fae0f730",
+	result:  "muster-campaign-result/v1\n0 c3\n1 a1\n1 b2\n",
+	digest:  "2ebc03ec676a07b843f421ff08aa2ef84695a20023b676f706bc90d143437ef1",
 }
 
 func TestFormatExample(t *testing.T) {
@@ -49,12 +53,16 @@ func TestFormatExample(t *testing.T) {
 	if got := ex.seed.Commitment().String(); got != ex.commit {
 		t.Errorf("commitment = %s, want %s", got, ex.commit)
 	}
+	key := DrawKey(ex.seed, ex.beacon)
+	if key.String() != ex.drawKey {
+		t.Errorf("draw key = %s, want %s", key, ex.drawKey)
+	}
 	for ref, want := range ex.ranks {
-		if got := ex.seed.Rank(ref).String(); got != want {
+		if got := key.Rank(ref).String(); got != want {
 			t.Errorf("Rank(%s) = %s, want %s", ref, got, want)
 		}
 	}
-	res, err := Draw(ex.seed, l, ex.targets)
+	res, err := Draw(key, l, ex.targets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +154,8 @@ func TestInclusionProofs(t *testing.T) {
 	for _, n := range []int{1, 2, 3, 7, 8, 1000} {
 		l := mustFreeze(t, syntheticEntries(n))
 		seed := testSeed(n)
-		commit := CommitStatement{ListSize: n, ListRoot: l.Root(), SeedCommitment: seed.Commitment()}
+		commit := CommitStatement{ListSize: n, ListRoot: l.Root(), SeedCommitment: seed.Commitment(), Beacon: NoBeacon}
+		reveal := RevealStatement{Seed: seed}
 		for _, i := range slices.Compact([]int{0, n / 2, n - 1}) {
 			t.Run(fmt.Sprintf("size %d index %d", n, i), func(t *testing.T) {
 				p, err := l.Proof(i)
@@ -154,7 +163,7 @@ func TestInclusionProofs(t *testing.T) {
 					t.Fatal(err)
 				}
 				e := l.Entry(i)
-				rank, err := VerifyEntry(commit, seed, e, i, p)
+				rank, err := VerifyEntry(commit, reveal, e, i, p)
 				if err != nil {
 					t.Fatalf("VerifyEntry: %v", err)
 				}
@@ -164,23 +173,23 @@ func TestInclusionProofs(t *testing.T) {
 
 				altered := e
 				altered.Area = "NE/NE.XX"
-				_, err = VerifyEntry(commit, seed, altered, i, p)
+				_, err = VerifyEntry(commit, reveal, altered, i, p)
 				wantError(t, err, ErrNotInList, e.Ref, fmt.Sprintf("index %d", i))
 
 				if n > 1 {
 					other := (i + 1) % n
-					_, err = VerifyEntry(commit, seed, e, other, p)
+					_, err = VerifyEntry(commit, reveal, e, other, p)
 					wantError(t, err, ErrNotInList)
 				}
-				_, err = VerifyEntry(commit, seed, e, n, p)
+				_, err = VerifyEntry(commit, reveal, e, n, p)
 				wantError(t, err, ErrNotInList, "outside the committed list")
 
 				otherRoot := commit
 				otherRoot.ListRoot[0] ^= 1
-				_, err = VerifyEntry(otherRoot, seed, e, i, p)
+				_, err = VerifyEntry(otherRoot, reveal, e, i, p)
 				wantError(t, err, ErrNotInList)
 
-				_, err = VerifyEntry(commit, testSeed(n+1), e, i, p)
+				_, err = VerifyEntry(commit, RevealStatement{Seed: testSeed(n + 1)}, e, i, p)
 				wantError(t, err, ErrSeedMismatch)
 			})
 		}
@@ -191,7 +200,7 @@ func TestInclusionProofs(t *testing.T) {
 // first of which builds the tree; run with -race.
 func TestProofConcurrent(t *testing.T) {
 	l := mustFreeze(t, syntheticEntries(100))
-	commit := CommitStatement{ListSize: l.Len(), ListRoot: l.Root(), SeedCommitment: testSeed(0).Commitment()}
+	commit := CommitStatement{ListSize: l.Len(), ListRoot: l.Root(), SeedCommitment: testSeed(0).Commitment(), Beacon: NoBeacon}
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for g := range errs {
@@ -199,7 +208,7 @@ func TestProofConcurrent(t *testing.T) {
 			for i := g; i < l.Len(); i += len(errs) {
 				p, err := l.Proof(i)
 				if err == nil {
-					_, err = VerifyEntry(commit, testSeed(0), l.Entry(i), i, p)
+					_, err = VerifyEntry(commit, RevealStatement{Seed: testSeed(0)}, l.Entry(i), i, p)
 				}
 				if err != nil {
 					errs[g] = err

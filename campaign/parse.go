@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ func ParseCommit(text []byte) (CommitStatement, error) {
 		return c, err
 	}
 	if c.SeedCommitment, err = r.hashField("seed-commitment"); err != nil {
+		return c, err
+	}
+	if c.Beacon, err = r.field("beacon"); err != nil {
 		return c, err
 	}
 	for !r.done() {
@@ -98,6 +102,15 @@ func ParseReveal(text []byte) (RevealStatement, error) {
 		return s, err
 	}
 	s.Seed = Seed(seed)
+	bv, err := r.field("beacon-value")
+	if err != nil {
+		return s, err
+	}
+	if bv != "-" {
+		if s.BeaconValue, err = parseBeaconValue(bv); err != nil {
+			return s, r.errorf("%v", err)
+		}
+	}
 	if s.Selected, err = r.intField("selected"); err != nil {
 		return s, err
 	}
@@ -217,4 +230,24 @@ func canonicalInt(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a decimal number without sign or leading zeros", s)
 	}
 	return n, nil
+}
+
+// parseBeaconValue reads a beacon value written as lower-case hex digits:
+// 1 to MaxBeaconValueLen bytes.
+func parseBeaconValue(v string) ([]byte, error) {
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) == 0 || len(b) > MaxBeaconValueLen || hex.EncodeToString(b) != v {
+		return nil, fmt.Errorf("beacon-value %q is not 1 to %d bytes in lower-case hex digits", v, MaxBeaconValueLen)
+	}
+	return b, nil
+}
+
+// ParseBeaconValue reads a beacon value as an officer types it: hex
+// digits of either case.
+func ParseBeaconValue(v string) ([]byte, error) {
+	b, err := parseBeaconValue(strings.ToLower(strings.TrimSpace(v)))
+	if err != nil {
+		return nil, muster.Wrap(muster.Invalid, err, "beacon value")
+	}
+	return b, nil
 }

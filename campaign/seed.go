@@ -40,8 +40,27 @@ func (s Seed) String() string { return hex.EncodeToString(s[:]) }
 // Commitment is SHA-256(seed), published before the draw.
 func (s Seed) Commitment() Hash { return sha256.Sum256(s[:]) }
 
-// Rank is the lottery value of one reference under one seed:
-// HMAC-SHA256(key = seed, message = ref). Entries are called in ascending
+// DrawKey is the key the ranks are computed under: the seed mixed with
+// the value of the public beacon the commitment named, which nobody knew
+// when the seed was committed, so that whoever drew the seed could not try
+// seeds until one gave a draw that suits them. Without a beacon value
+// (beacon "none") it is the seed itself.
+//
+//	DrawKey = HMAC-SHA256(key = seed, message = "muster-campaign-draw/v2" LF beacon-value)
+func DrawKey(seed Seed, beaconValue []byte) Seed {
+	if len(beaconValue) == 0 {
+		return seed
+	}
+	mac := hmac.New(sha256.New, seed[:])
+	mac.Write([]byte(drawKeyLabel + "\n"))
+	mac.Write(beaconValue)
+	return Seed(mac.Sum(nil))
+}
+
+const drawKeyLabel = "muster-campaign-draw/v2"
+
+// Rank is the lottery value of one reference under one draw key:
+// HMAC-SHA256(key = DrawKey, message = ref). Entries are called in ascending
 // order of rank, compared byte-wise (as a big-endian number).
 type Rank [32]byte
 

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 
 // Statement headers: the first line of each statement's text encoding.
 const (
-	CommitPrefix = "muster-campaign-commit/v1"
-	RevealPrefix = "muster-campaign-reveal/v1"
+	CommitPrefix = "muster-campaign-commit/v2"
+	RevealPrefix = "muster-campaign-reveal/v2"
 )
 
 // Log entry kind and events of the statements (see LogEntry).
@@ -35,42 +36,91 @@ type CommitStatement struct {
 	ListSize       int       // entries in the eligible list
 	ListRoot       Hash      // Merkle root of the eligible list
 	SeedCommitment Hash      // SHA-256 of the seed
-	Targets        Targets
+	// Beacon names the public randomness, fixed after the commitment,
+	// that the seed is mixed with (see DrawKey): a public lottery draw or
+	// a drand round, say, whose value nobody can know at commitment time.
+	// NoBeacon ("none") mixes in nothing and does not stop the seed's
+	// holder from trying seeds: for exercises only.
+	Beacon  string
+	Targets Targets
 }
+
+// NoBeacon is CommitStatement.Beacon for a draw without a public beacon.
+const NoBeacon = "none"
+
+// MaxBeaconLen and MaxBeaconValueLen bound a beacon's description and its
+// value in bytes.
+const (
+	MaxBeaconLen      = 200
+	MaxBeaconValueLen = 128
+)
 
 // RevealStatement is what a campaign publishes after its draw.
 type RevealStatement struct {
 	Campaign     string
 	At           time.Time // when the seed was revealed
 	Seed         Seed
-	Selected     int  // persons selected
-	ResultDigest Hash // Result.Digest
+	BeaconValue  []byte // the value of the commitment's beacon; empty for NoBeacon
+	Selected     int    // persons selected
+	ResultDigest Hash   // Result.Digest
 }
 
-// NewCommit returns the commitment of a campaign to list, seed and targets.
-func NewCommit(campaign, policy string, at time.Time, list *List, seed Seed, targets Targets) (CommitStatement, error) {
+// NewCommit returns the commitment of a campaign to list, seed, beacon
+// and targets.
+func NewCommit(campaign, policy string, at time.Time, list *List, seed Seed, beacon string, targets Targets) (CommitStatement, error) {
 	c := CommitStatement{
 		Campaign: campaign, Policy: policy, At: at.UTC().Truncate(time.Millisecond),
 		ListSize: list.Len(), ListRoot: list.Root(), SeedCommitment: seed.Commitment(),
-		Targets: targets,
+		Beacon: beacon, Targets: targets,
 	}
 	return c, c.Validate()
 }
 
 // NewReveal returns the reveal of a campaign whose draw gave res. It checks
-// that the seed is the committed one and drew res.
-func NewReveal(commit CommitStatement, at time.Time, seed Seed, res *Result) (RevealStatement, error) {
+// that the seed is the committed one, that a beacon value is given exactly
+// when the commitment names a beacon, and that res was drawn under their
+// DrawKey.
+func NewReveal(commit CommitStatement, at time.Time, seed Seed, beaconValue []byte, res *Result) (RevealStatement, error) {
 	if seed.Commitment() != commit.SeedCommitment {
 		return RevealStatement{}, muster.Wrap(muster.Invalid, ErrSeedMismatch, "campaign %s", commit.Campaign)
 	}
-	if res.seed != seed {
-		return RevealStatement{}, muster.Errorf(muster.Invalid, "campaign %s: the result was drawn with another seed", commit.Campaign)
+	if err := checkBeaconValue(commit, beaconValue); err != nil {
+		return RevealStatement{}, err
+	}
+	if res.seed != DrawKey(seed, beaconValue) {
+		return RevealStatement{}, muster.Errorf(muster.Invalid, "campaign %s: the result was drawn with another seed or beacon value", commit.Campaign)
 	}
 	r := RevealStatement{
-		Campaign: commit.Campaign, At: at.UTC().Truncate(time.Millisecond), Seed: seed,
+		Campaign: commit.Campaign, At: at.UTC().Truncate(time.Millisecond), Seed: seed, BeaconValue: beaconValue,
 		Selected: len(res.Selected), ResultDigest: res.Digest(),
 	}
 	return r, r.Validate()
+}
+
+// checkBeaconValue checks that value is given exactly when commit names a
+// beacon.
+func checkBeaconValue(commit CommitStatement, value []byte) error {
+	switch {
+	case commit.Beacon == NoBeacon && len(value) > 0:
+		return muster.Errorf(muster.Invalid, "campaign %s committed to no beacon: a beacon value cannot be mixed in afterwards", commit.Campaign)
+	case commit.Beacon != NoBeacon && len(value) == 0:
+		return muster.Errorf(muster.Invalid, "campaign %s committed to the beacon %q: its value is required to draw", commit.Campaign, commit.Beacon)
+	}
+	return nil
+}
+
+// validBeacon checks a beacon's description: printable ASCII, no space at
+// either end, so that it has one spelling on its statement line.
+func validBeacon(b string) error {
+	if b == "" || len(b) > MaxBeaconLen || b[0] == ' ' || b[len(b)-1] == ' ' {
+		return muster.Errorf(muster.Invalid, "beacon %q is not 1 to %d characters without a space at either end", b, MaxBeaconLen)
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] > 0x7e {
+			return muster.Errorf(muster.Invalid, "beacon %q: byte %d is not printable ASCII", b, i+1)
+		}
+	}
+	return nil
 }
 
 // Validate checks the fields of a commitment.
@@ -87,6 +137,9 @@ func (c CommitStatement) Validate() error {
 	if c.ListSize < 0 || c.ListSize > MaxEntries {
 		return muster.Errorf(muster.Invalid, "list-size %d is not between 0 and %d", c.ListSize, MaxEntries)
 	}
+	if err := validBeacon(c.Beacon); err != nil {
+		return err
+	}
 	return c.Targets.Validate()
 }
 
@@ -100,6 +153,9 @@ func (r RevealStatement) Validate() error {
 	}
 	if r.Selected < 0 || r.Selected > MaxEntries {
 		return muster.Errorf(muster.Invalid, "selected %d is not between 0 and %d", r.Selected, MaxEntries)
+	}
+	if len(r.BeaconValue) > MaxBeaconValueLen {
+		return muster.Errorf(muster.Invalid, "beacon-value has %d bytes, more than %d", len(r.BeaconValue), MaxBeaconValueLen)
 	}
 	return nil
 }
@@ -125,13 +181,14 @@ func validTime(t time.Time) error {
 
 // MarshalText returns the canonical text of the commitment (FORMAT.md):
 //
-//	muster-campaign-commit/v1
+//	muster-campaign-commit/v2
 //	campaign <id>
 //	policy <version>
 //	at <UTC time, millisecond>
 //	list-size <decimal>
 //	list-root <hex>
 //	seed-commitment <hex>
+//	beacon <description, or none>
 //	target <area or *> <skill or *> <count>     (one line per target, in order)
 //
 // Every line ends with LF. ParseCommit accepts exactly this spelling.
@@ -147,6 +204,7 @@ func (c CommitStatement) MarshalText() ([]byte, error) {
 	b = appendField(b, "list-size", strconv.Itoa(c.ListSize))
 	b = appendField(b, "list-root", c.ListRoot.String())
 	b = appendField(b, "seed-commitment", c.SeedCommitment.String())
+	b = appendField(b, "beacon", c.Beacon)
 	for _, t := range c.Targets {
 		b = appendField(b, "target", orAny(t.Area)+" "+orAny(t.Skill)+" "+strconv.Itoa(t.Count))
 	}
@@ -155,10 +213,11 @@ func (c CommitStatement) MarshalText() ([]byte, error) {
 
 // MarshalText returns the canonical text of the reveal (FORMAT.md):
 //
-//	muster-campaign-reveal/v1
+//	muster-campaign-reveal/v2
 //	campaign <id>
 //	at <UTC time, millisecond>
 //	seed <hex>
+//	beacon-value <hex, or - when the commitment names no beacon>
 //	selected <decimal>
 //	result-digest <hex>
 func (r RevealStatement) MarshalText() ([]byte, error) {
@@ -170,6 +229,7 @@ func (r RevealStatement) MarshalText() ([]byte, error) {
 	b = appendField(b, "campaign", r.Campaign)
 	b = appendField(b, "at", r.At.UTC().Format(timeLayout))
 	b = appendField(b, "seed", r.Seed.String())
+	b = appendField(b, "beacon-value", beaconValueText(r.BeaconValue))
 	b = appendField(b, "selected", strconv.Itoa(r.Selected))
 	b = appendField(b, "result-digest", r.ResultDigest.String())
 	return b, nil
@@ -205,6 +265,7 @@ func (c CommitStatement) LogEntry() (tlog.Entry, error) {
 			"list_size":       strconv.Itoa(c.ListSize),
 			"list_root":       c.ListRoot.String(),
 			"seed_commitment": c.SeedCommitment.String(),
+			"beacon":          c.Beacon,
 			"targets":         strconv.Itoa(len(c.Targets)),
 		},
 		DataHash: sha256.Sum256(text),
@@ -222,9 +283,18 @@ func (r RevealStatement) LogEntry() (tlog.Entry, error) {
 		Kind: LogKind, Subject: r.Campaign, Event: EventRevealed, At: r.At,
 		Data: map[string]string{
 			"seed":          r.Seed.String(),
+			"beacon_value":  beaconValueText(r.BeaconValue),
 			"selected":      strconv.Itoa(r.Selected),
 			"result_digest": r.ResultDigest.String(),
 		},
 		DataHash: sha256.Sum256(text),
 	}, nil
+}
+
+// beaconValueText writes a beacon value as lower-case hex, "-" for none.
+func beaconValueText(v []byte) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	return hex.EncodeToString(v)
 }

@@ -23,9 +23,22 @@ type example struct {
 	entries []Entry
 	list    *List
 	seed    Seed
+	beacon  []byte // the value of exampleBeacon
 	commit  CommitStatement
 	result  *Result
 	reveal  RevealStatement
+}
+
+// exampleBeacon is the public beacon of the example campaign; its value
+// is the bytes 0xa0, 0xa1, ... 0xbf.
+const exampleBeacon = "drand quicknet round 24000000"
+
+func exampleBeaconValue() []byte {
+	v := make([]byte, 32)
+	for i := range v {
+		v[i] = 0xa0 + byte(i)
+	}
+	return v
 }
 
 var exampleTargets = Targets{
@@ -43,15 +56,15 @@ func newExample(t testing.TB) example {
 		t.Fatal(err)
 	}
 	ex.list = mustFreeze(t, ex.entries)
-	ex.seed = testSeed(42)
+	ex.seed, ex.beacon = testSeed(42), exampleBeaconValue()
 	frozenAt := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("WAT", 3600))
-	if ex.commit, err = NewCommit("NE-2026-CALLUP-01", "2026.1", frozenAt, ex.list, ex.seed, exampleTargets); err != nil {
+	if ex.commit, err = NewCommit("NE-2026-CALLUP-01", "2026.1", frozenAt, ex.list, ex.seed, exampleBeacon, exampleTargets); err != nil {
 		t.Fatal(err)
 	}
-	if ex.result, err = Draw(ex.seed, ex.list, exampleTargets); err != nil {
+	if ex.result, err = Draw(DrawKey(ex.seed, ex.beacon), ex.list, exampleTargets); err != nil {
 		t.Fatal(err)
 	}
-	if ex.reveal, err = NewReveal(ex.commit, frozenAt.Add(26*time.Hour+500*time.Millisecond), ex.seed, ex.result); err != nil {
+	if ex.reveal, err = NewReveal(ex.commit, frozenAt.Add(26*time.Hour+500*time.Millisecond), ex.seed, ex.beacon, ex.result); err != nil {
 		t.Fatal(err)
 	}
 	return ex
@@ -153,14 +166,73 @@ func TestLogEntries(t *testing.T) {
 
 func TestNewRevealChecksTheSeed(t *testing.T) {
 	ex := newExample(t)
-	_, err := NewReveal(ex.commit, ex.reveal.At, testSeed(43), ex.result)
+	_, err := NewReveal(ex.commit, ex.reveal.At, testSeed(43), ex.beacon, ex.result)
 	wantError(t, err, ErrSeedMismatch, ex.commit.Campaign)
-	other, err := Draw(testSeed(43), ex.list, exampleTargets)
+	other, err := Draw(DrawKey(testSeed(43), ex.beacon), ex.list, exampleTargets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewReveal(ex.commit, ex.reveal.At, ex.seed, other)
-	wantError(t, err, nil, "drawn with another seed")
+	_, err = NewReveal(ex.commit, ex.reveal.At, ex.seed, ex.beacon, other)
+	wantError(t, err, nil, "drawn with another seed or beacon value")
+	// The seed alone, without the beacon, does not give the result.
+	bare, err := Draw(ex.seed, ex.list, exampleTargets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewReveal(ex.commit, ex.reveal.At, ex.seed, ex.beacon, bare)
+	wantError(t, err, nil, "drawn with another seed or beacon value")
+}
+
+// TestBeaconValue: a commitment that names a beacon needs its value to be
+// revealed, one without cannot take one afterwards, and the value changes
+// the draw.
+func TestBeaconValue(t *testing.T) {
+	ex := newExample(t)
+	_, err := NewReveal(ex.commit, ex.reveal.At, ex.seed, nil, ex.result)
+	wantError(t, err, nil, "committed to the beacon", "its value is required")
+
+	none := ex.commit
+	none.Beacon = NoBeacon
+	res, err := Draw(ex.seed, ex.list, exampleTargets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewReveal(none, ex.reveal.At, ex.seed, ex.beacon, res)
+	wantError(t, err, nil, "committed to no beacon")
+	if _, err := NewReveal(none, ex.reveal.At, ex.seed, nil, res); err != nil {
+		t.Errorf("a draw without beacon: %v", err)
+	}
+
+	if DrawKey(ex.seed, nil) != ex.seed {
+		t.Error("without a beacon value the draw key is not the seed")
+	}
+	other := exampleBeaconValue()
+	other[0] ^= 1
+	if DrawKey(ex.seed, other) == DrawKey(ex.seed, ex.beacon) {
+		t.Error("two beacon values give the same draw key")
+	}
+
+	// A reveal whose beacon value was changed afterwards does not verify.
+	tampered := ex.reveal
+	tampered.BeaconValue = other
+	_, err = Verify(ex.commit, tampered, ex.entries)
+	wantError(t, err, ErrResultDiffers)
+
+	for _, bad := range []string{"", " drand", "drand ", "tab\there", "é", strings.Repeat("x", MaxBeaconLen+1)} {
+		c := ex.commit
+		c.Beacon = bad
+		if err := c.Validate(); err == nil {
+			t.Errorf("beacon %q accepted", bad)
+		}
+	}
+	for _, bad := range []string{"", "ABCD", "abc", "zz", strings.Repeat("ab", MaxBeaconValueLen+1)} {
+		if _, err := parseBeaconValue(bad); err == nil {
+			t.Errorf("beacon-value %q accepted", bad)
+		}
+	}
+	if v, err := ParseBeaconValue(" A0a1 "); err != nil || len(v) != 2 || v[0] != 0xa0 {
+		t.Errorf("ParseBeaconValue = %x, %v", v, err)
+	}
 }
 
 func TestParseCommitErrors(t *testing.T) {
@@ -178,7 +250,7 @@ func TestParseCommitErrors(t *testing.T) {
 		name, text, want string
 	}{
 		{"empty", "", "line 1: the statement ends early"},
-		{"other version", with(1, "muster-campaign-commit/v2\n"), `line 1: first line "muster-campaign-commit/v2"`},
+		{"other version", with(1, "muster-campaign-commit/v1\n"), `line 1: first line "muster-campaign-commit/v1"`},
 		{"missing policy", with(3, ""), `line 3: want "policy <value>", found "at `},
 		{"bad campaign", with(2, "campaign NE 2026\n"), `campaign "NE 2026"`},
 		{"local time", with(4, "at 2026-03-01T08:00:00.000+01:00\n"), "line 4: at"},
@@ -188,10 +260,12 @@ func TestParseCommitErrors(t *testing.T) {
 		{"upper-case root", with(6, strings.ToUpper(lines[5][:len("list-root")])+strings.ToUpper(lines[5][len("list-root"):])), `line 6: want "list-root <value>"`},
 		{"upper-case hex", with(6, "list-root "+strings.ToUpper(lines[5][len("list-root "):])), "line 6: list-root"},
 		{"short commitment", with(7, "seed-commitment abcd\n"), "line 7: seed-commitment"},
-		{"target with two fields", with(8, "target NE.DS 2\n"), "line 8: target"},
-		{"target with empty field", with(8, "target  driver 2\n"), "line 8: target"},
-		{"target count zero", with(8, "target NE.DS driver 0\n"), "target 1: count 0"},
-		{"no targets", strings.Join(lines[:7], ""), "at least one target"},
+		{"missing beacon", with(8, "target NE.DS driver 2\n"), `line 8: want "beacon <value>"`},
+		{"beacon with a trailing space", with(8, "beacon drand \n"), `beacon "drand "`},
+		{"target with two fields", with(9, "target NE.DS 2\n"), "line 9: target"},
+		{"target with empty field", with(9, "target  driver 2\n"), "line 9: target"},
+		{"target count zero", with(9, "target NE.DS driver 0\n"), "target 1: count 0"},
+		{"no targets", strings.Join(lines[:8], ""), "at least one target"},
 		{"no final line feed", strings.TrimSuffix(string(valid), "\n"), "does not end with a line feed"},
 		{"CRLF", strings.ReplaceAll(string(valid), "\n", "\r\n"), "line 1"},
 		{"unknown line", string(valid) + "note hello\n", `want "target <value>", found "note hello"`},
@@ -220,9 +294,11 @@ func TestParseRevealErrors(t *testing.T) {
 	}{
 		{"commit header", with(1, CommitPrefix+"\n"), "line 1: first line"},
 		{"short seed", with(4, "seed 00\n"), "line 4: seed"},
-		{"selected not a number", with(5, "selected many\n"), "line 5: selected"},
-		{"missing digest", strings.Join(lines[:5], ""), `line 6: the statement ends early, want "result-digest <value>"`},
-		{"extra line", string(valid) + "x y\n", "line 7: unexpected line"},
+		{"beacon value in upper case", with(5, "beacon-value A0A1\n"), "line 5: beacon-value"},
+		{"beacon value empty", with(5, "beacon-value \n"), "line 5: beacon-value"},
+		{"selected not a number", with(6, "selected many\n"), "line 6: selected"},
+		{"missing digest", strings.Join(lines[:6], ""), `line 7: the statement ends early, want "result-digest <value>"`},
+		{"extra line", string(valid) + "x y\n", "line 8: unexpected line"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

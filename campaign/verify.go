@@ -40,6 +40,9 @@ func Verify(commit CommitStatement, reveal RevealStatement, entries []Entry) (*R
 		return nil, muster.Wrap(muster.Invalid, ErrSeedMismatch,
 			"SHA-256 of the revealed seed is %s, the committed one is %s", got, commit.SeedCommitment)
 	}
+	if err := checkBeaconValue(commit, reveal.BeaconValue); err != nil {
+		return nil, err
+	}
 	if err := checkOrder(entries); err != nil {
 		return nil, err
 	}
@@ -55,7 +58,7 @@ func Verify(commit CommitStatement, reveal RevealStatement, entries []Entry) (*R
 		return nil, muster.Wrap(muster.Invalid, ErrListAltered,
 			"the root of the published list is %s, the committed root is %s", list.Root(), commit.ListRoot)
 	}
-	res, err := Draw(reveal.Seed, list, commit.Targets)
+	res, err := Draw(DrawKey(reveal.Seed, reveal.BeaconValue), list, commit.Targets)
 	if err != nil {
 		return nil, muster.Wrap(muster.Invalid, err, "commit statement targets")
 	}
@@ -89,12 +92,15 @@ func checkOrder(entries []Entry) error {
 
 // VerifyEntry proves one person's place in a campaign without the whole
 // list: that entry is the committed list's entry at index (from 0), by the
-// RFC 6962 inclusion proof (List.Proof), and that seed is the committed
-// seed. It returns the entry's rank under the seed.
-func VerifyEntry(commit CommitStatement, seed Seed, entry Entry, index int, inclusion [][]byte) (Rank, error) {
-	if got := seed.Commitment(); got != commit.SeedCommitment {
+// RFC 6962 inclusion proof (List.Proof), and that the reveal's seed is the
+// committed seed. It returns the entry's rank under the reveal's draw key.
+func VerifyEntry(commit CommitStatement, reveal RevealStatement, entry Entry, index int, inclusion [][]byte) (Rank, error) {
+	if got := reveal.Seed.Commitment(); got != commit.SeedCommitment {
 		return Rank{}, muster.Wrap(muster.Invalid, ErrSeedMismatch,
 			"SHA-256 of the seed is %s, the committed one is %s", got, commit.SeedCommitment)
+	}
+	if err := checkBeaconValue(commit, reveal.BeaconValue); err != nil {
+		return Rank{}, err
 	}
 	if err := entry.Validate(); err != nil {
 		return Rank{}, muster.Wrap(muster.Invalid, err, "entry")
@@ -109,5 +115,5 @@ func VerifyEntry(commit CommitStatement, seed Seed, entry Entry, index int, incl
 		return Rank{}, muster.Wrap(muster.Invalid, fmt.Errorf("%w: %v", ErrNotInList, err),
 			"entry %q at index %d of %d", entry.Ref, index, commit.ListSize)
 	}
-	return seed.Rank(entry.Ref), nil
+	return DrawKey(reveal.Seed, reveal.BeaconValue).Rank(entry.Ref), nil
 }

@@ -134,7 +134,7 @@ func TestVerifyLargerCampaign(t *testing.T) {
 	list := mustFreeze(t, entries)
 	seed := testSeed(1000)
 	targets := Targets{{Area: "NE.DS.KO", Skill: "driver", Count: 20}, {Skill: "nurse", Count: 100}, {Area: "NE.ZI", Count: 400}}
-	commit, err := NewCommit("C-1000", "p1", newExample(t).commit.At, list, seed, targets)
+	commit, err := NewCommit("C-1000", "p1", newExample(t).commit.At, list, seed, NoBeacon, targets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestVerifyLargerCampaign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reveal, err := NewReveal(commit, commit.At, seed, res)
+	reveal, err := NewReveal(commit, commit.At, seed, nil, res)
 	if err != nil {
 		t.Fatal(err)
 	}

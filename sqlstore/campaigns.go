@@ -130,10 +130,11 @@ type Eligibility func(p registry.Person) (bool, error)
 // FreezeCampaign freezes the eligible list of a draft campaign and
 // commits to it: every resident of its scope whom eligible accepts becomes
 // an entry (their addressee reference, area path and skills), a fresh seed
-// is drawn, and the commitment (list root, seed hash, targets, policy
-// version) is appended to the transparency log. The entries, the sealed
+// is drawn, and the commitment (list root, seed hash, the public beacon
+// the draw will mix in, targets, policy version) is appended to the
+// transparency log. The entries, the sealed
 // seed and the commitment are stored in the same transaction.
-func (db *DB) FreezeCampaign(ctx context.Context, id, policyVersion, policyHash string, eligible Eligibility) (Campaign, error) {
+func (db *DB) FreezeCampaign(ctx context.Context, id, policyVersion, policyHash, beacon string, eligible Eligibility) (Campaign, error) {
 	c, err := db.Campaign(ctx, id)
 	if err != nil {
 		return c, err
@@ -157,7 +158,7 @@ func (db *DB) FreezeCampaign(ctx context.Context, id, policyVersion, policyHash 
 	if err != nil {
 		return c, err
 	}
-	commit, err := campaign.NewCommit(c.ID, policyVersion, db.now(), list, seed, c.Targets)
+	commit, err := campaign.NewCommit(c.ID, policyVersion, db.now(), list, seed, beacon, c.Targets)
 	if err != nil {
 		return c, err
 	}
@@ -286,10 +287,11 @@ func (db *DB) CampaignEntries(ctx context.Context, id string) ([]campaign.Entry,
 
 // DrawCampaign draws a committed campaign: the stored list is frozen
 // again and must give the committed root (a row changed since the
-// commitment stops the draw), the seed is unsealed, the draw is made, and
-// the reveal (seed and result digest) is appended to the log with the
-// selection stored, in one transaction.
-func (db *DB) DrawCampaign(ctx context.Context, id string) (Campaign, *campaign.Result, error) {
+// commitment stops the draw), the seed is unsealed and mixed with the
+// beacon's value (nil when the commitment names no beacon), the draw is
+// made, and the reveal (seed, beacon value and result digest) is appended
+// to the log with the selection stored, in one transaction.
+func (db *DB) DrawCampaign(ctx context.Context, id string, beaconValue []byte) (Campaign, *campaign.Result, error) {
 	c, err := db.Campaign(ctx, id)
 	if err != nil {
 		return c, nil, err
@@ -323,11 +325,11 @@ func (db *DB) DrawCampaign(ctx context.Context, id string) (Campaign, *campaign.
 	}
 	var seed campaign.Seed
 	copy(seed[:], opened)
-	res, err := campaign.Draw(seed, list, commit.Targets)
+	res, err := campaign.Draw(campaign.DrawKey(seed, beaconValue), list, commit.Targets)
 	if err != nil {
 		return c, nil, err
 	}
-	reveal, err := campaign.NewReveal(commit, db.now(), seed, res)
+	reveal, err := campaign.NewReveal(commit, db.now(), seed, beaconValue, res)
 	if err != nil {
 		return c, nil, err
 	}

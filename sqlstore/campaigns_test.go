@@ -34,18 +34,19 @@ func TestCampaignLottery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.DrawCampaign(ctx, c.ID); muster.ErrorKind(err) != muster.Conflict {
+		if _, _, err := db.DrawCampaign(ctx, c.ID, nil); muster.ErrorKind(err) != muster.Conflict {
 			t.Errorf("draw before freeze: %v", err)
 		}
 		reservists := func(p registry.Person) (bool, error) { return p.Status == registry.Reservist, nil }
-		c, err = db.FreezeCampaign(ctx, c.ID, "test-policy", "abc", reservists)
+		const beacon = "test lottery of 2026-03-02"
+		c, err = db.FreezeCampaign(ctx, c.ID, "test-policy", "abc", beacon, reservists)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.State != CampaignCommitted || c.CommitText == "" {
 			t.Fatalf("frozen: %+v", c)
 		}
-		if _, err := db.FreezeCampaign(ctx, c.ID, "test-policy", "abc", reservists); muster.ErrorKind(err) != muster.Conflict {
+		if _, err := db.FreezeCampaign(ctx, c.ID, "test-policy", "abc", beacon, reservists); muster.ErrorKind(err) != muster.Conflict {
 			t.Errorf("second freeze: %v", err)
 		}
 		entries, err := db.CampaignEntries(ctx, c.ID)
@@ -61,7 +62,11 @@ func TestCampaignLottery(t *testing.T) {
 				t.Fatalf("entry %+v", e)
 			}
 		}
-		c, res, err := db.DrawCampaign(ctx, c.ID)
+		if _, _, err := db.DrawCampaign(ctx, c.ID, nil); muster.ErrorKind(err) != muster.Invalid || !strings.Contains(err.Error(), "its value is required") {
+			t.Errorf("draw without the beacon's value: %v", err)
+		}
+		beaconValue := []byte{0x42, 0x17, 0x99}
+		c, res, err := db.DrawCampaign(ctx, c.ID, beaconValue)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,6 +84,9 @@ func TestCampaignLottery(t *testing.T) {
 		}
 		if _, err := campaign.Verify(commit, reveal, entries); err != nil {
 			t.Errorf("verify from public data: %v", err)
+		}
+		if commit.Beacon != beacon || string(reveal.BeaconValue) != string(beaconValue) {
+			t.Errorf("statements name beacon %q with value %x", commit.Beacon, reveal.BeaconValue)
 		}
 		// The statements are the log's leaves.
 		leaf, err := db.Log().Leaf(ctx, uint64(c.CommitIndex))
@@ -113,13 +121,13 @@ func TestCampaignListChangedAfterCommit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.FreezeCampaign(ctx, c.ID, "p", "h", func(registry.Person) (bool, error) { return true, nil }); err != nil {
+		if _, err := db.FreezeCampaign(ctx, c.ID, "p", "h", campaign.NoBeacon, func(registry.Person) (bool, error) { return true, nil }); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Exec(ctx, `DELETE FROM campaign_entries WHERE idx = 1`); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.DrawCampaign(ctx, c.ID); err == nil || !strings.Contains(err.Error(), "changed after the commitment") {
+		if _, _, err := db.DrawCampaign(ctx, c.ID, nil); err == nil || !strings.Contains(err.Error(), "changed after the commitment") {
 			t.Errorf("draw over a changed list: %v", err)
 		}
 	})

@@ -46,10 +46,10 @@ func TestForceTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 		all := func(registry.Person) (bool, error) { return true, nil }
-		if _, err := db.FreezeCampaign(ctx, c.ID, "p", "h", all); err != nil {
+		if _, err := db.FreezeCampaign(ctx, c.ID, "p", "h", campaign.NoBeacon, all); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.DrawCampaign(ctx, c.ID); err != nil {
+		if _, _, err := db.DrawCampaign(ctx, c.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		selected, _, err := db.CampaignSelected(ctx, c.ID)

@@ -128,11 +128,17 @@ func officerIn(cmd *cobra.Command, db *sqlstore.DB, name, areaCode string) (auth
 }
 
 func newCampaignFreezeCmd(cfg *config) *cobra.Command {
-	var as string
+	var as, beacon string
 	cmd := &cobra.Command{
-		Use:   "freeze --as OFFICER CAMPAIGN",
-		Short: "Freeze the eligible list and log the commitment to it and to the secret seed",
-		Args:  cobra.ExactArgs(1),
+		Use:   "freeze --as OFFICER --beacon SOURCE CAMPAIGN",
+		Short: "Freeze the eligible list and log the commitment to it, to the secret seed and to a public beacon",
+		Long: `Freezes the eligible list and logs the commitment to it, to a secret seed
+and to a public beacon: randomness that nobody can know now and everyone can
+read after, such as a drand round or a public lottery draw due after the
+commitment. The draw mixes the beacon's value into the seed, so whoever holds
+the seed cannot try seeds until one suits them. --beacon names it ("drand
+quicknet round 24000000"); "none" draws without one, for exercises only.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := cfg.open(cmd.Context())
 			if err != nil {
@@ -157,7 +163,10 @@ func newCampaignFreezeCmd(cfg *config) *cobra.Command {
 				}
 			}
 			now := time.Now()
-			c, err = db.FreezeCampaign(cmd.Context(), c.ID, sp.Version, sp.Hash, func(person registry.Person) (bool, error) {
+			if beacon == "" {
+				return usageError("--beacon is required: name the public randomness the draw will mix in, or \"none\" for an exercise")
+			}
+			c, err = db.FreezeCampaign(cmd.Context(), c.ID, sp.Version, sp.Hash, beacon, func(person registry.Person) (bool, error) {
 				return p.Eligible(person, now, cond)
 			})
 			if err != nil {
@@ -167,20 +176,21 @@ func newCampaignFreezeCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "campaign %s frozen under policy %s: %d eligible, list root %s, seed commitment %s (log index %d)\n",
-				c.ID, sp.Version, commit.ListSize, commit.ListRoot, commit.SeedCommitment, c.CommitIndex)
+			fmt.Fprintf(cmd.OutOrStdout(), "campaign %s frozen under policy %s: %d eligible, list root %s, seed commitment %s, beacon %q (log index %d)\n",
+				c.ID, sp.Version, commit.ListSize, commit.ListRoot, commit.SeedCommitment, commit.Beacon, c.CommitIndex)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the officer freezing it")
+	cmd.Flags().StringVar(&beacon, "beacon", "", `the public randomness the draw will mix in, due after now ("none": an exercise)`)
 	return cmd
 }
 
 func newCampaignDrawCmd(cfg *config) *cobra.Command {
-	var as string
+	var as, beaconValue string
 	cmd := &cobra.Command{
-		Use:   "draw --as OFFICER CAMPAIGN",
-		Short: "Reveal the seed, draw, and log the result",
+		Use:   "draw --as OFFICER [--beacon-value HEX] CAMPAIGN",
+		Short: "Reveal the seed, mix in the beacon's value, draw, and log the result",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := cfg.open(cmd.Context())
@@ -195,7 +205,13 @@ func newCampaignDrawCmd(cfg *config) *cobra.Command {
 			if _, err := officerIn(cmd, db, as, c.Scope); err != nil {
 				return err
 			}
-			c, res, err := db.DrawCampaign(cmd.Context(), c.ID)
+			var value []byte
+			if beaconValue != "" {
+				if value, err = campaign.ParseBeaconValue(beaconValue); err != nil {
+					return usageError("--beacon-value: %v", err)
+				}
+			}
+			c, res, err := db.DrawCampaign(cmd.Context(), c.ID, value)
 			if err != nil {
 				return err
 			}
@@ -210,6 +226,7 @@ func newCampaignDrawCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the officer drawing it")
+	cmd.Flags().StringVar(&beaconValue, "beacon-value", "", "the value the committed beacon gave, in hex (required unless the beacon is none)")
 	return cmd
 }
 
@@ -364,8 +381,13 @@ rank and place of one person's reference.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "campaign %s verifies: %d eligible, root %s, seed %s, %d selected\n",
 				commit.Campaign, commit.ListSize, commit.ListRoot, reveal.Seed, len(res.Selected))
+			if commit.Beacon == campaign.NoBeacon {
+				fmt.Fprintln(out, "beacon: none; this draw mixed in no public randomness, so the seed's holder could have tried seeds before committing")
+			} else {
+				fmt.Fprintf(out, "beacon: %s gave %x; check this value at its source\n", commit.Beacon, reveal.BeaconValue)
+			}
 			if ref != "" {
-				rank := reveal.Seed.Rank(ref)
+				rank := campaign.DrawKey(reveal.Seed, reveal.BeaconValue).Rank(ref)
 				place := "not selected"
 				for i, s := range res.Selected {
 					if s.Ref == ref {

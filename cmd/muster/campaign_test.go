@@ -41,15 +41,28 @@ func TestCampaign(t *testing.T) {
 		if r := e.run("campaign", "draw", "--as", "officer", id[1]); r.code != 5 {
 			t.Errorf("draw before freeze: want exit 5, got\n%s", r)
 		}
-		r = e.mustRun(0, "campaign", "freeze", "--as", "officer", id[1])
-		if !strings.Contains(r.stdout, "frozen under policy") {
+		if r := e.run("campaign", "freeze", "--as", "officer", id[1]); r.code != 2 || !strings.Contains(r.stderr, "--beacon is required") {
+			t.Errorf("freeze without a beacon: want exit 2, got\n%s", r)
+		}
+		const beacon = "drand quicknet round 24000000"
+		r = e.mustRun(0, "campaign", "freeze", "--as", "officer", "--beacon", beacon, id[1])
+		if !strings.Contains(r.stdout, "frozen under policy") || !strings.Contains(r.stdout, beacon) {
 			t.Errorf("freeze: %s", r)
 		}
-		r = e.mustRun(0, "campaign", "draw", "--as", "officer", id[1])
+		if r := e.run("campaign", "draw", "--as", "officer", id[1]); r.code != 2 || !strings.Contains(r.stderr, "its value is required") {
+			t.Errorf("draw without the beacon's value: want exit 2, got\n%s", r)
+		}
+		if r := e.run("campaign", "draw", "--as", "officer", "--beacon-value", "xyz", id[1]); r.code != 2 || !strings.Contains(r.stderr, "--beacon-value") {
+			t.Errorf("draw with a bad beacon value: want exit 2, got\n%s", r)
+		}
+		r = e.mustRun(0, "campaign", "draw", "--as", "officer", "--beacon-value", "A0A1A2A3", id[1])
 		if !strings.Contains(r.stdout, "drawn: 8 selected") {
 			t.Errorf("draw: %s", r)
 		}
-		e.mustRun(0, "campaign", "verify", id[1])
+		r = e.mustRun(0, "campaign", "verify", id[1])
+		if !strings.Contains(r.stdout, "beacon: "+beacon+" gave a0a1a2a3") {
+			t.Errorf("verify does not show the beacon: %s", r)
+		}
 		dir := filepath.Join(t.TempDir(), "published")
 		e.mustRun(0, "campaign", "publish", id[1], "-o", dir)
 		list, err := os.ReadFile(filepath.Join(dir, "list.csv"))
