@@ -90,6 +90,7 @@ func (g *generator) person() registry.Person {
 	// About 60% of adults have a mobile phone; a few teenagers do too.
 	if (age >= adultAge && rng.Float64() < 0.6) || (age >= 15 && age < adultAge && rng.Float64() < 0.15) {
 		p.Phone = g.phone()
+		p.Language = phoneLanguage(group)
 	}
 	if age < adultAge {
 		return p
@@ -184,4 +185,16 @@ func (g *generator) phone() string {
 	b = append(b, "+227"...)
 	b = append(b, byte('8'+x/10_000_000))
 	return string(appendDigits(b, x%10_000_000, 7))
+}
+
+// phoneLanguage is the language the phone channels speak to a person of a
+// naming group: their own where muster has it, French otherwise.
+func phoneLanguage(group int) string {
+	switch group {
+	case hausa:
+		return "ha"
+	case zarma:
+		return "dje"
+	}
+	return "fr"
 }

@@ -156,17 +156,24 @@ func (s *Server) serveInboundSMS(w http.ResponseWriter, r *http.Request, _ *call
 }
 
 // answerSMS carries out an inbound SMS command from phone and returns the
-// answer, in the keyword's language (French for OK and STOP).
+// answer, in the keyword's language; for words of every language (OK,
+// STOP) and for unreadable texts, in the language the registry holds for
+// the phone, else French.
 func (s *Server) answerSMS(ctx context.Context, phone, text string) string {
+	svc, guard := s.citizen.service, s.citizen.guard
+	l := citizen.French
+	if svc != nil {
+		if known, ok := svc.PreferredLanguage(ctx, phone); ok {
+			l = known
+		}
+	}
 	cmd, err := citizen.ParseCommand(text)
 	if err != nil {
-		return citizen.French.Text(citizen.ReplyTo(err))
+		return l.Text(citizen.ReplyTo(err))
 	}
-	l := citizen.French
 	if cmd.Language != "" {
 		l = cmd.Language
 	}
-	svc, guard := s.citizen.service, s.citizen.guard
 	switch cmd.Kind {
 	case citizen.CommandHelp:
 		return l.Text(citizen.MsgSMSHelp, s.citizen.ussdCode)

@@ -684,3 +684,33 @@ func FuzzCitizenForms(f *testing.F) {
 		}
 	})
 }
+
+// TestCitizenRegisteredLanguage: a caller whose phone the registry knows,
+// with a language, gets the main menu in it at once; an SMS word of every
+// language is answered in it too.
+func TestCitizenRegisteredLanguage(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCitizenFixture(t, db)
+		p := testPersons()[9]
+		p.Language = string(citizen.Zarma)
+		if err := db.UpsertPersons(context.Background(), []registry.Person{p}); err != nil {
+			t.Fatal(err)
+		}
+		s := &ussdSession{t: t, srv: f.srv, id: "ATUid_lang", phone: p.Phone}
+		first := s.send("")
+		if !strings.Contains(first, citizen.FoldGSM7(citizen.Zarma.Text(citizen.MsgMenuOrder))) || strings.Contains(first, "1 Francais") {
+			t.Errorf("first screen for a Zarma speaker %q, want the main menu in Zarma", first)
+		}
+		stranger := &ussdSession{t: t, srv: f.srv, id: "ATUid_stranger", phone: "+22799999999"}
+		if screen := stranger.send(""); !strings.Contains(screen, "1 Francais") {
+			t.Errorf("first screen for an unknown phone %q, want the language menu", screen)
+		}
+		if res := postForm(t, f.srv, "/sms/inbound", url.Values{"from": {p.Phone}, "text": {"STOP"}}); res.status != http.StatusOK {
+			t.Fatalf("STOP: %d %s", res.status, res.body)
+		}
+		want := citizen.Zarma.Text(citizen.MsgSMSStopped, testUSSDCode)
+		if got := claimReplies(t, f)[p.Phone]; len(got) != 1 || got[0] != want {
+			t.Errorf("reply to STOP from a Zarma speaker = %q, want %q", got, want)
+		}
+	})
+}

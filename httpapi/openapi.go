@@ -236,6 +236,7 @@ func openAPISchemas() obj {
 				"skills":      obj{"type": "array", "items": obj{"type": "string"}},
 				"status":      enum(registry.Statuses),
 				"rank":        enum(registry.Ranks),
+				"language":    obj{"type": "string", "description": "ISO 639 code of the language the person reads (fr, en, ha, dje...)", "pattern": "^[a-z]{2,3}$"},
 			}},
 		"Organisation": obj{"type": "object", "required": []string{"org_id", "name", "kind", "area", "protected"}, "properties": obj{
 			"org_id":           str("organisation ID"),

@@ -79,7 +79,7 @@ func TestImportGoodFiles(t *testing.T) {
 			t.Errorf("%d persons after two imports, want 4", len(page.Items))
 		}
 		p, err := db.Person(ctx, "NE0000000003", "NE")
-		if err != nil || p.FamilyName != "Ɗanjuma" || p.Skills[0] != "mechanic" {
+		if err != nil || p.FamilyName != "Ɗanjuma" || p.Skills[0] != "mechanic" || p.Language != "ha" {
 			t.Errorf("person = %+v, %v", p, err)
 		}
 		res, _ := db.ListResources(ctx, sqlstore.ResourceFilter{Within: "NE"})

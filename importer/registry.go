@@ -30,6 +30,7 @@ func Persons(ctx context.Context, store Store, path string, opts Options) (Summa
 			{"skills", false, func(p *registry.Person, v string) error { p.Skills = registry.ParseSkills(v); return nil }},
 			{"status", true, func(p *registry.Person, v string) error { p.Status = registry.Status(v); return nil }},
 			{"rank", false, func(p *registry.Person, v string) error { p.Rank = v; return nil }},
+			{"language", false, func(p *registry.Person, v string) error { p.Language = v; return nil }},
 		},
 		key:      func(p *registry.Person) string { return p.NationalID },
 		area:     func(p *registry.Person) string { return p.Area },

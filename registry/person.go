@@ -55,7 +55,13 @@ type Person struct {
 	Skills     []string  `json:"skills"`
 	Status     Status    `json:"status"`
 	Rank       string    `json:"rank,omitempty"`
+	// Language is the language the person reads, as a lower-case ISO 639
+	// code (fr, en, ha, dje...): notices and the phone menus use it when
+	// the channel speaks it. Empty when not known.
+	Language string `json:"language,omitempty"`
 }
+
+var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
@@ -116,6 +122,9 @@ func (p Person) Validate(today time.Time) []FieldError {
 	}
 	if p.Phone != "" && !ValidPhone(p.Phone) {
 		errs = append(errs, FieldError{"phone", fmt.Sprintf("%q is not an E.164 number such as +22790123456", p.Phone)})
+	}
+	if p.Language != "" && !languageCode.MatchString(p.Language) {
+		errs = append(errs, FieldError{"language", fmt.Sprintf("%q is not a lower-case ISO 639 language code such as fr, ha or dje", p.Language)})
 	}
 	if p.Area == "" {
 		errs = append(errs, FieldError{"area", "is empty"})

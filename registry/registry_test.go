@@ -51,6 +51,8 @@ func TestPersonValidate(t *testing.T) {
 		{"bad status", func(p *Person) { p.Status = "conscript" }, "status"},
 		{"unknown rank", func(p *Person) { p.Rank = "marshal" }, "rank"},
 		{"civilian with rank", func(p *Person) { p.Status = Civilian }, "rank"},
+		{"language name", func(p *Person) { p.Language = "Hausa" }, "language"},
+		{"language with region", func(p *Person) { p.Language = "fr-NE" }, "language"},
 		{"two problems", func(p *Person) { p.Sex = ""; p.Phone = "1" }, "sex,phone"},
 	}
 	for _, c := range cases {

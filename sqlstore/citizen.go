@@ -346,10 +346,27 @@ func (c *Citizens) Verify(ctx context.Context, code order.Code) (citizen.VerifyV
 	return citizen.VerifyView{Kind: order.Kind(kind), Authority: authority, State: order.State(state), Deadline: deadline.In(c.zone)}, nil
 }
 
-// PreferredLanguage implements citizen.Service. The registry keeps no
-// language per person yet, so the menu always asks.
-func (c *Citizens) PreferredLanguage(context.Context, string) (citizen.Language, bool) {
-	return "", false
+// PreferredLanguage implements citizen.Service: the language the registry
+// holds for the person with this phone number (found by its blind index),
+// if the channels speak it. A number shared by several persons gives the
+// first registered one's.
+func (c *Citizens) PreferredLanguage(ctx context.Context, phone string) (citizen.Language, bool) {
+	if !strings.HasPrefix(phone, "+") {
+		phone = "+" + phone // some gateways drop the plus of E.164
+	}
+	if !registry.ValidPhone(phone) {
+		return "", false
+	}
+	st, err := c.db.stmt(ctx, `SELECT language FROM persons WHERE phone_index = ? AND language <> '' ORDER BY id LIMIT 1`)
+	if err != nil {
+		return "", false
+	}
+	var lang string
+	if err := st.QueryRowContext(ctx, c.db.phoneIndex(phone)).Scan(&lang); err != nil {
+		return "", false // none known, or the database is down: the menu asks
+	}
+	l, err := citizen.ParseLanguage(lang)
+	return l, err == nil
 }
 
 // OrderPDF renders the order with code, whose addressee was born on

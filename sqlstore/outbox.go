@@ -48,8 +48,9 @@ const phoneDomain = "sms.phone"
 // Outbox is the outbox table as an sms.Outbox. A notice about an order is
 // written when it is claimed, not when it is queued: the transaction that
 // issues 10,000 orders only inserts (order, topic) rows, and the text
-// says what the order is at the time it is sent. Notices are in French
-// (no person has a preferred language yet) and name the order by its
+// says what the order is at the time it is sent. Notices are in the
+// addressee's language when the registry knows it and the channels speak
+// it, in French otherwise, and name the order by its
 // numeric code, with Contact's USSD code and URL. It is safe for
 // concurrent use by workers in several processes.
 type Outbox struct {
@@ -203,7 +204,7 @@ func (o *Outbox) render(ctx context.Context, tx *sql.Tx, c claimed) (m sms.Messa
 	if !c.orderID.Valid {
 		return m, "a message about no order carries no text", nil
 	}
-	n, phone, reason, err := o.notice(ctx, tx, c)
+	n, phone, lang, reason, err := o.notice(ctx, tx, c)
 	if err != nil || reason != "" {
 		return m, reason, err
 	}
@@ -216,7 +217,7 @@ func (o *Outbox) render(ctx context.Context, tx *sql.Tx, c claimed) (m sms.Messa
 	if stopped > 0 {
 		return m, reasonStopped, nil
 	}
-	text, err := n.SMS(citizen.French, o.contact)
+	text, err := n.SMS(lang, o.contact)
 	if err != nil {
 		return m, err.Error(), nil
 	}
@@ -224,18 +225,21 @@ func (o *Outbox) render(ctx context.Context, tx *sql.Tx, c claimed) (m sms.Messa
 	return m, "", nil
 }
 
-// notice reads the order a row announces and the addressee's phone. The
+// notice reads the order a row announces, the addressee's phone and the
+// language to write in. The
 // state and deadline are those of the event the row was queued with (the
 // event recorded at the row's own instant, in the same transaction), so
 // that a decision is announced as decided even if the order has moved on
 // since.
-func (o *Outbox) notice(ctx context.Context, tx *sql.Tx, c claimed) (n citizen.Notice, phone, reason string, err error) {
+func (o *Outbox) notice(ctx context.Context, tx *sql.Tx, c claimed) (n citizen.Notice, phone string, lang citizen.Language, reason string, err error) {
+	lang = citizen.French
 	events := topicEvents[c.topic]
 	if len(events) == 0 {
-		return n, "", fmt.Sprintf("topic %q has no notice", c.topic), nil
+		return n, "", lang, fmt.Sprintf("topic %q has no notice", c.topic), nil
 	}
 	var (
 		code, kind, state, body string
+		personLang              sql.NullString
 		deadline                time.Time
 		idx, sealed             []byte
 		eventState              sql.NullString
@@ -249,24 +253,27 @@ func (o *Outbox) notice(ctx context.Context, tx *sql.Tx, c claimed) (n citizen.N
 	// Several events can share a millisecond (a deferral and the handover
 	// after it): the one announced is the topic's.
 	err = tx.QueryRowContext(ctx, o.db.rebind(`SELECT o.code, o.kind, o.state, o.deadline, o.details, p.nid_index, p.personal,
-			e.to_state, e.deadline
+			p.language, e.to_state, e.deadline
 		FROM outbox x JOIN orders o ON o.id = x.order_id
 		LEFT JOIN persons p ON p.id = o.addressee_person_id
 		LEFT JOIN order_events e ON e.order_id = o.id AND e.at = x.created_at AND e.event IN `+placeholders(1, len(events))+`
 		WHERE x.id = ? ORDER BY e.seq DESC LIMIT 1`), args...).
-		Scan(&code, &kind, &state, &deadline, &body, &idx, &sealed, &eventState, &eventDeadline)
+		Scan(&code, &kind, &state, &deadline, &body, &idx, &sealed, &personLang, &eventState, &eventDeadline)
 	if err != nil {
-		return n, "", "", fmt.Errorf("read order of message %d: %w", c.id, err)
+		return n, "", lang, "", fmt.Errorf("read order of message %d: %w", c.id, err)
 	}
 	if sealed == nil {
-		return n, "", reasonNoPhone, nil // an organisation: no phone in the registry
+		return n, "", lang, reasonNoPhone, nil // an organisation: no phone in the registry
 	}
 	pf, err := o.db.openPersonal(idx, sealed)
 	if err != nil {
-		return n, "", "the addressee's sealed record does not open: " + err.Error(), nil
+		return n, "", lang, "the addressee's sealed record does not open: " + err.Error(), nil
 	}
 	if pf.phone == "" {
-		return n, "", reasonNoPhone, nil
+		return n, "", lang, reasonNoPhone, nil
+	}
+	if l, err := citizen.ParseLanguage(personLang.String); err == nil {
+		lang = l
 	}
 	if eventState.Valid {
 		state = eventState.String
@@ -286,14 +293,14 @@ func (o *Outbox) notice(ctx context.Context, tx *sql.Tx, c claimed) (n citizen.N
 		n.Kind = citizen.NoticePaid
 		var d details
 		if err := json.Unmarshal([]byte(body), &d); err != nil {
-			return n, "", "the order's details do not read: " + err.Error(), nil
+			return n, "", lang, "the order's details do not read: " + err.Error(), nil
 		}
 		if d.Compensation == nil {
-			return n, "", "the order records no compensation", nil
+			return n, "", lang, "the order records no compensation", nil
 		}
 		n.AmountXOF = d.Compensation.AmountXOF
 	}
-	return n, pf.phone, "", nil
+	return n, pf.phone, lang, "", nil
 }
 
 // Sent implements sms.Outbox.

@@ -375,3 +375,56 @@ func BenchmarkOutboxDrain(b *testing.B) {
 		b.ReportMetric(float64(time.Since(start).Microseconds())/n, "µs/message")
 	}
 }
+
+// TestPersonLanguage: the registry's language of a person is kept, found
+// from their phone number (with or without the plus), and used for the
+// notices sent to them; a language the channels do not speak falls back
+// to French.
+func TestPersonLanguage(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		hausa, other := person("NE0001", "NE.DS.D01"), person("NE0002", "NE.DF")
+		hausa.Language = "ha"
+		other.Phone, other.Language = "+22791000000", "sw"
+		if err := db.UpsertPersons(ctx, []registry.Person{hausa, other}); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := db.Person(ctx, "NE0001", ""); err != nil || p.Language != "ha" {
+			t.Fatalf("person NE0001: language %q, %v", p.Language, err)
+		}
+		citizens := db.Citizens(nil)
+		for _, tc := range []struct {
+			phone string
+			want  citizen.Language
+			ok    bool
+		}{
+			{"+22790112233", citizen.Hausa, true},
+			{"22790112233", citizen.Hausa, true},
+			{"+22791000000", "", false}, // Swahili: not spoken by the channels
+			{"+22799999999", "", false},
+			{"not a phone", "", false},
+		} {
+			if got, ok := citizens.PreferredLanguage(ctx, tc.phone); got != tc.want || ok != tc.ok {
+				t.Errorf("PreferredLanguage(%q) = %q %v, want %q %v", tc.phone, got, ok, tc.want, tc.ok)
+			}
+		}
+
+		issued := issueTo(t, db, registry.Owner{Kind: registry.OwnerPerson, ID: "NE0001"}, registry.Owner{Kind: registry.OwnerPerson, ID: "NE0002"})
+		got, err := testOutbox(t, db).Claim(ctx, time.Now(), 10, time.Minute)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("claimed %d messages (%v), want 2", len(got), err)
+		}
+		for i, want := range []citizen.Language{citizen.Hausa, citizen.French} {
+			n := citizen.Notice{Kind: citizen.NoticeIssued, Code: issued[i].Code, OrderKind: issued[i].Kind, State: order.StateIssued,
+				Deadline: issued[i].Deadline.In(time.FixedZone("WAT", 3600))}
+			text, err := n.SMS(want, testContact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[i].OrderID != issued[i].ID || got[i].Text != text {
+				t.Errorf("notice %d = %q, want in %s %q", i, got[i].Text, want, text)
+			}
+		}
+	})
+}

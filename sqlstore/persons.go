@@ -13,12 +13,21 @@ import (
 // Blind-index domains: the same value indexed in two domains gives two
 // unrelated indexes.
 const (
-	nidDomain = "person.national_id"
+	nidDomain         = "person.national_id"
+	personPhoneDomain = "person.phone"
 )
 
 var personUpsert = upsert{
 	table: "persons",
-	cols:  []string{"nid_index", "personal", "sex", "area_id", "skills", "status", "rank", "updated_at"},
+	cols:  []string{"nid_index", "personal", "sex", "area_id", "skills", "status", "rank", "language", "phone_index", "updated_at"},
+}
+
+// phoneIndex is the blind index of a person's phone number, nil for none.
+func (db *DB) phoneIndex(phone string) []byte {
+	if phone == "" {
+		return nil
+	}
+	return db.keys.Index(personPhoneDomain, phone)
 }
 
 // NationalIDIndex is the blind index under which a national ID is stored.
@@ -61,7 +70,7 @@ func (db *DB) PersonRows(ctx context.Context, persons []registry.Person) ([][]an
 		rows[i] = []any{
 			idx,
 			db.sealPersonal(idx, personal{p.NationalID, p.GivenName, p.FamilyName, p.BirthDate.Format(registry.DateLayout), p.Phone}),
-			string(p.Sex), areaID, joinSkills(p.Skills), string(p.Status), p.Rank, now,
+			string(p.Sex), areaID, joinSkills(p.Skills), string(p.Status), p.Rank, p.Language, db.phoneIndex(p.Phone), now,
 		}
 	}
 	return rows, nil
@@ -97,7 +106,7 @@ type Page[T any] struct {
 	Next  int64
 }
 
-const personColumns = `p.id, p.nid_index, p.personal, p.sex, a.code, p.skills, p.status, p.rank`
+const personColumns = `p.id, p.nid_index, p.personal, p.sex, a.code, p.skills, p.status, p.rank, p.language`
 
 // Person returns the person with the given national ID if they live within
 // the given jurisdiction; otherwise not found, so that a search outside
@@ -171,7 +180,7 @@ func (db *DB) scanPerson(s interface{ Scan(...any) error }) (registry.Person, in
 		idx, sealed         []byte
 		sex, skills, status string
 	)
-	if err := s.Scan(&id, &idx, &sealed, &sex, &p.Area, &skills, &status, &p.Rank); err != nil {
+	if err := s.Scan(&id, &idx, &sealed, &sex, &p.Area, &skills, &status, &p.Rank, &p.Language); err != nil {
 		return p, 0, fmt.Errorf("read person: %w", err)
 	}
 	pf, err := db.openPersonal(idx, sealed)
