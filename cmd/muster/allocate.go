@@ -12,10 +12,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/allocate"
 	"github.com/muster-org/muster/auth"
-	"github.com/muster-org/muster/proposal"
 	"github.com/muster-org/muster/sqlstore"
 )
 
@@ -46,50 +44,26 @@ its lines with "muster proposals", then draft their orders.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			start := time.Now()
-			needs, err := db.OpenNeeds(ctx, scope, needIDs)
-			if err != nil {
-				return err
-			}
-			if len(needs) == 0 {
-				return muster.Errorf(muster.NotFound, "no open need in %s", scope)
-			}
-			p, sp, err := db.ActivePolicy(ctx)
-			if err != nil {
-				return err
-			}
-			tree, err := db.AreaTree(ctx)
-			if err != nil {
-				return err
-			}
-			b := proposal.NewBuilder(p, tree, needs, start)
-			if err := db.FillBuilder(ctx, scope, b); err != nil {
-				return err
-			}
-			in, err := b.Needs(needs)
-			if err != nil {
-				return err
-			}
-			errOut := cmd.ErrOrStderr()
 			if !quiet {
-				bar := progressbar.NewOptions(len(in), progressbar.OptionSetWriter(errOut), progressbar.OptionSetDescription("allocating"),
-					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-				opt.Progress = func(done, _ int) { bar.Set(done) }
+				// The bar is made on the first report, which gives the number of needs.
+				var bar *progressbar.ProgressBar
+				opt.Progress = func(done, total int) {
+					if bar == nil {
+						bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(cmd.ErrOrStderr()), progressbar.OptionSetDescription("allocating"),
+							progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+					}
+					bar.Set(done)
+				}
 			}
-			prop, err := allocate.Allocate(in, b.Candidates, opt)
-			if err != nil {
-				return err
-			}
-			stored, err := db.SaveProposal(ctx, prop, scope, u.Name, sp.Version, sp.Hash, len(in), len(b.Candidates))
+			stored, e, err := db.Propose(cmd.Context(), scope, needIDs, u.Name, opt)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "proposal %s under policy %s: %d needs, %d candidates, %d lines, %d shortfalls, total cost %.1f (%s)\n",
-				stored.ID, sp.Version, len(in), len(b.Candidates), len(prop.Lines), len(prop.Shortfalls), prop.TotalCost,
+				stored.ID, stored.PolicyVersion, stored.Needs, stored.Candidates, len(stored.Lines), len(stored.Shortfalls), stored.TotalCost,
 				time.Since(start).Round(time.Millisecond))
-			e := b.Excluded
 			fmt.Fprintf(out, "left out by policy: %d of protected organisations, %d of protected types, %d at an owner's limit, %d persons not liable, %d without a location\n",
 				e.ProtectedOrganisation, e.ProtectedType, e.OwnerLimit, e.NotLiable, e.NoLocation)
 			return printProposal(out, stored, 20)

@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +22,7 @@ import (
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/citizen"
 	"github.com/muster-org/muster/httpapi"
+	"github.com/muster-org/muster/httpapi/officerweb"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/sms"
@@ -85,9 +88,17 @@ func serveWith(ctx context.Context, cfg *config, db *sqlstore.DB, addr string, c
 			return channels.service.OrderPDF(ctx, code, birth, lang, printout.Verification{USSD: cs.ussdCode, URL: cs.citizenURL})
 		},
 		SMSOutbox: channels.outbox, SMSCallbackSecret: cs.callbackSecret})
+	zone, _ := time.LoadLocation(cs.zone) // checked by startCitizenChannels
+	officers := officerweb.New(db, officerweb.Options{Logger: logger, LogSigner: signer, TrustedProxies: cfg.trustedProxies,
+		CSRFKey: derivedKey(channels.service.FormKey(), "officerweb.csrf"), Zone: zone,
+		Verify: printout.Verification{USSD: cs.ussdCode, URL: cs.citizenURL}})
+	mux := http.NewServeMux()
+	mux.Handle(officerweb.Prefix, officers)
+	mux.Handle("GET /{$}", http.RedirectHandler(officerweb.Prefix, http.StatusSeeOther))
+	mux.Handle("/", api)
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           api,
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -99,7 +110,7 @@ func serveWith(ctx context.Context, cfg *config, db *sqlstore.DB, addr string, c
 		return err
 	}
 	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", db.Dialect())
-	fmt.Fprintf(os.Stderr, "muster: serving on http://%s (API under /api/v1, OpenAPI at /api/v1/openapi.json); Ctrl-C stops\n", ln.Addr())
+	fmt.Fprintf(os.Stderr, "muster: serving on http://%s (officers' web UI under /o/, API under /api/v1, OpenAPI at /api/v1/openapi.json); Ctrl-C stops\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	go purgeIdempotencyKeys(ctx, db, logger)
@@ -117,6 +128,14 @@ func serveWith(ctx context.Context, cfg *config, db *sqlstore.DB, addr string, c
 		return err
 	}
 	return nil
+}
+
+// derivedKey derives a key for one use from a key shared by every
+// server (HMAC-SHA256 of the label).
+func derivedKey(key []byte, label string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // purgeIdempotencyKeys deletes expired idempotency keys every hour while

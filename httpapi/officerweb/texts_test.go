@@ -1,0 +1,90 @@
+package officerweb
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/muster-org/muster/allocate"
+	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/need"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/sqlstore"
+)
+
+// TestTextsComplete keeps the catalog whole: every text a template or the
+// code names exists, in French and in English, and each language has the
+// same texts.
+func TestTextsComplete(t *testing.T) {
+	for k := range texts[fr] {
+		if _, ok := texts[en][k]; !ok {
+			t.Errorf("%s: no English", k)
+		}
+	}
+	for k := range texts[en] {
+		if _, ok := texts[fr][k]; !ok {
+			t.Errorf("%s: no French", k)
+		}
+	}
+	used := map[text]string{}
+	use := func(k, where string) { used[text(k)] = where }
+	sources, _ := filepath.Glob("templates/*.html")
+	goFiles, _ := filepath.Glob("*.go")
+	for _, name := range append(sources, goFiles...) {
+		if filepath.Ext(name) == ".go" && len(name) > 8 && name[len(name)-8:] == "_test.go" {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*regexp.Regexp{
+			regexp.MustCompile(`\.T "([a-z0-9_]+)"`),
+			regexp.MustCompile(`\bt\([a-z.]+, "([a-z0-9_]+)"`),
+			regexp.MustCompile(`"((?:err|done|level|nav|txt)_[a-z0-9_]+)"`),
+		} {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				use(m[1], name)
+			}
+		}
+	}
+	prefixed := func(prefix string, values ...string) {
+		for _, v := range values {
+			use(prefix+v, "a prefix")
+		}
+	}
+	for _, s := range order.States {
+		prefixed("state_", string(s))
+	}
+	for _, e := range order.Events {
+		prefixed("event_", string(e))
+	}
+	for _, k := range order.Kinds {
+		prefixed("kind_", string(k))
+	}
+	for _, r := range auth.Roles {
+		prefixed("role_", string(r))
+	}
+	for _, s := range []need.State{need.Open, need.Filled, need.Cancelled} {
+		prefixed("need_", string(s))
+	}
+	for _, r := range []allocate.Reason{allocate.NoCandidate, allocate.OutOfRange, allocate.SupplyShort} {
+		prefixed("reason_", string(r))
+	}
+	prefixed("line_", sqlstore.LinePending, sqlstore.LineAccepted, sqlstore.LineRejected, sqlstore.LineDrafted)
+	prefixed("priority_", "1", "2", "3", "4", "5")
+	prefixed("err_", "need_id", "unit", "type", "skill", "quantity", "area", "point", "deadline", "priority", "justification", "legal_basis")
+	for k := range doneTexts {
+		use(string(k), "doneTexts")
+	}
+	for k, where := range used {
+		if k == "err_" || k == "txt_" {
+			continue
+		}
+		if !slices.Contains(allTexts, k) {
+			t.Errorf("%s (used in %s) is not in the catalog", k, where)
+		}
+	}
+}
