@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/area"
@@ -184,13 +185,62 @@ func (db *DB) ListAreas(ctx context.Context, f AreaFilter) ([]area.Area, error) 
 
 // withinClause returns a condition that keeps rows whose area column lies
 // in the subtree of root, and its arguments.
+//
+// The clause lists the subtree's area ids rather than selecting them in a
+// subquery: the query planner cannot tell how many areas a path prefix
+// matches, and at national scale its guess of two made PostgreSQL read
+// every person of a region, then sort them, for each page of a thousand.
 func (db *DB) withinClause(ctx context.Context, column, root string) (string, []any, error) {
+	ids, err := db.subtreeIDs(ctx, root)
+	if err != nil {
+		return "", nil, err
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	if len(ids) == 1 {
+		return column + ` = ?`, args, nil
+	}
+	return column + ` IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + `)`, args, nil
+}
+
+// subtreeIDs returns the row ids of root and the areas below it, cached
+// until the areas change.
+func (db *DB) subtreeIDs(ctx context.Context, root string) ([]int64, error) {
+	db.areaMu.RLock()
+	ids, ok := db.subtrees[root]
+	db.areaMu.RUnlock()
+	if ok {
+		return ids, nil
+	}
 	var path string
 	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT path FROM areas WHERE code = ?`), root).Scan(&path)
 	if err != nil {
-		return "", nil, notFound(err, "no area %s", root)
+		return nil, notFound(err, "no area %s", root)
 	}
-	return column + ` IN (SELECT id FROM areas WHERE substr(path, 1, ?) = ?)`, []any{len(path), path}, nil
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT id FROM areas WHERE substr(path, 1, ?) = ? ORDER BY id`), len(path), path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	db.areaMu.Lock()
+	if db.subtrees == nil {
+		db.subtrees = map[string][]int64{}
+	}
+	db.subtrees[root] = ids
+	db.areaMu.Unlock()
+	return ids, nil
 }
 
 // areaID resolves an area code to its row id.
@@ -231,6 +281,6 @@ func (db *DB) areaID(ctx context.Context, code string) (int64, error) {
 
 func (db *DB) resetAreaCache() {
 	db.areaMu.Lock()
-	db.areaIDs = nil
+	db.areaIDs, db.subtrees = nil, nil
 	db.areaMu.Unlock()
 }

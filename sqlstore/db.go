@@ -42,6 +42,8 @@ type DB struct {
 	// and areas change rarely (ImportAreas resets it).
 	areaMu  sync.RWMutex
 	areaIDs map[string]int64
+	// subtrees caches area code → the row ids of its subtree (withinClause).
+	subtrees map[string][]int64
 
 	// stmts holds the prepared statements of the hot read paths (the
 	// citizen look-up) by query text: SQLite would otherwise parse each
