@@ -23,7 +23,7 @@ func valid() Incident {
 	return Incident{ID: "NIG12345", Date: day("2026-11-02"), EventType: "Battles", Lat: 14.2, Lon: 1.45, Fatalities: 3, Area: "NE.TL"}
 }
 
-func TestValidate(t *testing.T) {
+func TestIncidentValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(*Incident)
@@ -64,7 +64,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestErrNeedsArea(t *testing.T) {
+func TestIncidentErrNeedsArea(t *testing.T) {
 	in := valid()
 	if err := in.Err(); err != nil {
 		t.Fatalf("Err() = %v", err)
@@ -76,7 +76,7 @@ func TestErrNeedsArea(t *testing.T) {
 	}
 }
 
-func TestCanonicalEventType(t *testing.T) {
+func TestIncidentEventType(t *testing.T) {
 	got, ok := CanonicalEventType(" explosions/remote VIOLENCE ")
 	if !ok || got != "Explosions/Remote violence" {
 		t.Fatalf("CanonicalEventType = %q, %v", got, ok)
@@ -86,7 +86,7 @@ func TestCanonicalEventType(t *testing.T) {
 	}
 }
 
-func TestParseDate(t *testing.T) {
+func TestIncidentParseDate(t *testing.T) {
 	for _, s := range []string{"2026-11-02", "02 November 2026", "2 November 2026", " 2026-11-02 "} {
 		got, err := ParseDate(s)
 		if err != nil || !got.Equal(day("2026-11-02")) || got.Location() != time.UTC {
@@ -100,7 +100,7 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
-func TestWeek(t *testing.T) {
+func TestIncidentWeek(t *testing.T) {
 	tests := []struct{ at, monday string }{
 		{"2026-11-02", "2026-11-02"}, // a Monday
 		{"2026-11-08", "2026-11-02"}, // its Sunday
@@ -123,7 +123,7 @@ func TestWeek(t *testing.T) {
 	}
 }
 
-func TestWeekly(t *testing.T) {
+func TestIncidentWeekly(t *testing.T) {
 	in := []Incident{
 		{Date: day("2026-11-02"), Fatalities: 2},
 		{Date: day("2026-11-08"), Fatalities: 1},
@@ -170,7 +170,7 @@ func testTree(t *testing.T) *area.Tree {
 	return tree
 }
 
-func TestMapper(t *testing.T) {
+func TestIncidentMapper(t *testing.T) {
 	m := NewMapper(testTree(t))
 	tests := []struct {
 		name           string
@@ -207,7 +207,7 @@ func TestMapper(t *testing.T) {
 	}
 }
 
-func TestNormalize(t *testing.T) {
+func TestIncidentNormalize(t *testing.T) {
 	for _, s := range []string{"Tillabéri", "TILLABERI", "  tillaberi ", "Tillabe\u0301ri"} {
 		if got := normalize(s); got != "tillaberi" {
 			t.Errorf("normalize(%q) = %q", s, got)

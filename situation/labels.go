@@ -17,6 +17,32 @@ type label struct {
 
 const badgePad = 4.0
 
+// leader is the segment from a box's label point to its nearest edge;
+// nil for a block that is not a box or that covers its label point.
+func (l label) leader() *[2][2]float64 {
+	if !l.badge || l.covers(l.anchorX, l.anchorY) {
+		return nil
+	}
+	ex := math.Min(math.Max(l.anchorX, l.x-l.w/2), l.x+l.w/2)
+	ey := math.Min(math.Max(l.anchorY, l.y-l.h/2), l.y+l.h/2)
+	return &[2][2]float64{{l.anchorX, l.anchorY}, {ex, ey}}
+}
+
+// crosses reports whether two segments intersect.
+func crosses(a, b *[2][2]float64) bool {
+	side := func(p, q, r [2]float64) float64 {
+		return (q[0]-p[0])*(r[1]-p[1]) - (q[1]-p[1])*(r[0]-p[0])
+	}
+	d1, d2 := side(b[0], b[1], a[0]), side(b[0], b[1], a[1])
+	d3, d4 := side(a[0], a[1], b[0]), side(a[0], a[1], b[1])
+	return d1*d2 < 0 && d3*d4 < 0
+}
+
+// covers reports whether (x, y) lies within the block.
+func (l label) covers(x, y float64) bool {
+	return math.Abs(x-l.x) <= l.w/2 && math.Abs(y-l.y) <= l.h/2
+}
+
 func newLabel(i int, r Region, x, y float64, badge bool) label {
 	l := label{region: i, anchorX: x, anchorY: y, x: x, y: y, badge: badge}
 	l.lines = []string{r.Name, itoa(r.OpenNeeds) + " · " + percent(r.FillRate)}
@@ -38,11 +64,13 @@ func newLabel(i int, r Region, x, y float64, badge bool) label {
 	return l
 }
 
-// layoutLabels places every region's block at its label point (or the
-// centre of its shape), moved apart vertically where blocks would overlap,
-// as happens with a capital district inside its region.
-func (m mapDrawing) layoutLabels(regions []Region, shapes [][]polygon) []label {
-	var ls []label
+// layoutLabels places every region's block. A region drawn as a shape
+// gets its block at its label point (or the centre of its shape), moved
+// apart vertically where blocks would overlap, as happens with a capital
+// district inside its region. A region without a shape gets a box near
+// its label point, where it hides the fewest incidents and no other block.
+func (m mapDrawing) layoutLabels(regions []Region, shapes [][]polygon, points []Point) []label {
+	var fixed, boxes []label
 	for i, r := range regions {
 		lon, lat, ok := 0.0, 0.0, false
 		if r.Label != nil && validLonLat(r.Label.Lon, r.Label.Lat) {
@@ -54,10 +82,94 @@ func (m mapDrawing) layoutLabels(regions []Region, shapes [][]polygon) []label {
 			continue
 		}
 		x, y := m.proj.xy(lon, lat)
-		ls = append(ls, newLabel(i, r, x, y, m.proj.path(shapes[i]) == ""))
+		l := newLabel(i, r, x, y, m.proj.path(shapes[i]) == "")
+		if l.badge {
+			boxes = append(boxes, l)
+		} else {
+			fixed = append(fixed, l)
+		}
 	}
-	separate(ls, m.proj)
-	return ls
+	separate(fixed, m.proj)
+	var circles [][3]float64
+	for _, p := range points {
+		if validLonLat(p.Lon, p.Lat) {
+			x, y := m.proj.xy(p.Lon, p.Lat)
+			circles = append(circles, [3]float64{x, y, radius(p.Fatalities)})
+		}
+	}
+	placeBoxes(boxes, fixed, circles, m.proj)
+	return append(fixed, boxes...)
+}
+
+// placeBoxes puts each box, in turn, at the candidate position around its
+// anchor with the lowest cost: incidents hidden (more for larger circles),
+// overlap with blocks already placed or with another region's anchor, and
+// a little for the distance, so that a box with nothing to hide sits on
+// its anchor.
+func placeBoxes(boxes, placed []label, circles [][3]float64, p projection) {
+	anchors := make([][2]float64, len(boxes))
+	for i, b := range boxes {
+		anchors[i] = [2]float64{b.anchorX, b.anchorY}
+	}
+	for i := range boxes {
+		b := &boxes[i]
+		bestX, bestY, best := b.anchorX, b.anchorY, math.Inf(1)
+		try := func(x, y, dist float64) {
+			if x-b.w/2 < p.offX || x+b.w/2 > p.offX+p.width || y-b.h/2 < p.offY || y+b.h/2 > p.offY+p.height {
+				return
+			}
+			cost := 0.04 * dist
+			for _, c := range circles {
+				dx := math.Max(math.Abs(c[0]-x)-b.w/2, 0)
+				dy := math.Max(math.Abs(c[1]-y)-b.h/2, 0)
+				if dx*dx+dy*dy < c[2]*c[2] {
+					cost += 1 + c[2]/3
+				}
+			}
+			for _, o := range placed {
+				ox := math.Min(x+b.w/2, o.x+o.w/2) - math.Max(x-b.w/2, o.x-o.w/2) + 3
+				oy := math.Min(y+b.h/2, o.y+o.h/2) - math.Max(y-b.h/2, o.y-o.h/2) + 3
+				if ox > 0 && oy > 0 {
+					cost += 100 + ox*oy
+				}
+			}
+			cand := *b
+			cand.x, cand.y = x, y
+			lead := cand.leader()
+			for j, a := range anchors {
+				if j == i {
+					continue
+				}
+				if math.Abs(a[0]-x) < b.w/2+4 && math.Abs(a[1]-y) < b.h/2+4 {
+					cost += 30
+				}
+				if lead != nil && segmentDistance(a, lead[0], lead[1]) < 6 {
+					cost += 30 // the leader would seem to point at another region
+				}
+			}
+			for _, o := range placed {
+				if other := o.leader(); lead != nil && other != nil && crosses(lead, other) {
+					cost += 40
+				}
+			}
+			if cost < best {
+				bestX, bestY, best = x, y, cost
+			}
+		}
+		try(b.anchorX, b.anchorY, 0)
+		for _, gap := range []float64{6, 18, 34, 54, 78} {
+			for k := 0; k < 16; k++ {
+				angle := float64(k) * math.Pi / 8
+				cos, sin := math.Cos(angle), math.Sin(angle)
+				// The box's edge, not its centre, lies gap px from the anchor.
+				x := b.anchorX + cos*(gap+b.w/2)
+				y := b.anchorY + sin*(gap+b.h/2)
+				try(x, y, math.Hypot(x-b.anchorX, y-b.anchorY))
+			}
+		}
+		b.x, b.y = bestX, bestY
+		placed = append(placed, *b)
+	}
 }
 
 // separate pushes overlapping blocks apart along y and keeps them inside
@@ -106,10 +218,6 @@ func (m mapDrawing) badges(regions []Region, ls []label) {
 		m.openLink(r)
 		s.WriteString(`<g class="region-box">`)
 		s.title(m.tooltip(r))
-		if math.Hypot(l.x-l.anchorX, l.y-l.anchorY) > l.h/2 {
-			s.WriteString(`<line x1="` + num(l.anchorX) + `" y1="` + num(l.anchorY) + `" x2="` + num(l.x) + `" y2="` + num(l.y) + `" stroke="#555" stroke-width="0.8"/>`)
-		}
-		s.WriteString(`<circle cx="` + num(l.anchorX) + `" cy="` + num(l.anchorY) + `" r="2" fill="#555"/>`)
 		s.WriteString(`<rect class="region" data-code="` + escape(r.Code) + `" x="` + num(l.x-l.w/2) + `" y="` + num(l.y-l.h/2) +
 			`" width="` + num(l.w) + `" height="` + num(l.h) + `" rx="3" fill="` + fillColour(r.FillRate) + `" stroke="#555" stroke-width="0.8"/>`)
 		s.WriteString("</g>")
@@ -132,6 +240,11 @@ func (m mapDrawing) labelTexts(regions []Region, ls []label) {
 			}
 		}
 		m.openLink(r)
+		if lead := l.leader(); lead != nil {
+			// Over the incidents, ending on a dot ringed in white.
+			s.WriteString(`<line x1="` + num(lead[0][0]) + `" y1="` + num(lead[0][1]) + `" x2="` + num(lead[1][0]) + `" y2="` + num(lead[1][1]) +
+				`" stroke="#333" stroke-width="1"/><circle cx="` + num(l.anchorX) + `" cy="` + num(l.anchorY) + `" r="2.5" fill="#333" stroke="#fff" stroke-width="1"/>`)
+		}
 		s.WriteString(`<g class="region-label" data-code="` + escape(r.Code) + `" text-anchor="middle" fill="` + text +
 			`" stroke="` + halo + `" stroke-width="3" stroke-linejoin="round" paint-order="stroke">`)
 		s.title(m.tooltip(r))
@@ -151,41 +264,4 @@ func (m mapDrawing) labelTexts(regions []Region, ls []label) {
 		s.WriteString("</g>")
 		m.closeLink(r)
 	}
-}
-
-// legend explains the fill, the circles and the figures of a label.
-func legend(s *svg, l MapLabels, top, width float64) {
-	s.WriteString(`<g class="legend" fill="#1a1a1a">`)
-	x := mapPad
-	y := top + 12
-	s.text(x, y, `font-weight="bold"`, l.FillRate)
-	x += textWidth(l.FillRate, labelFont) + 10
-	classes := []string{"0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %"}
-	for i, c := range classes {
-		s.WriteString(`<rect x="` + num(x) + `" y="` + num(y-9) + `" width="14" height="10" fill="` + fillScale[i] + `" stroke="#888" stroke-width="0.5"/>`)
-		s.text(x+18, y, "", c)
-		x += 18 + textWidth(c, labelFont) + 10
-	}
-	s.WriteString(`<rect x="` + num(x) + `" y="` + num(y-9) + `" width="14" height="10" fill="` + fillNoNeed + `" stroke="#888" stroke-width="0.5"/>`)
-	s.text(x+18, y, "", "–")
-
-	// Circles of 1, 10 and 50 fatalities, as on the map.
-	x, y = mapPad, top+legendRow+12
-	s.text(x, y, `font-weight="bold"`, l.Incidents+" ("+l.Fatalities+")")
-	x += textWidth(l.Incidents+" ("+l.Fatalities+")", labelFont) + 10
-	for _, f := range []int{0, 10, 50} {
-		r := radius(f)
-		s.WriteString(`<circle cx="` + num(x+r) + `" cy="` + num(y-4) + `" r="` + num(r) + `" fill="` + incidentFill + `" fill-opacity="0.45" stroke="` + incidentLine + `" stroke-width="0.6"/>`)
-		s.text(x+2*r+4, y, "", itoa(f))
-		x += 2*r + 4 + textWidth(itoa(f), labelFont) + 12
-	}
-
-	// What the figures under a region's name mean, in one text each so that
-	// the browser, not an estimate, lays them out.
-	y = top + 2*legendRow + 12
-	s.WriteString(`<text x="` + num(mapPad) + `" y="` + num(y) + `"><tspan font-weight="bold">12 · 45 %</tspan> = ` +
-		escape(l.OpenNeeds+" · "+l.FillRate) + `</text>`)
-	s.WriteString(`<text x="` + num(float64(width)/2) + `" y="` + num(y) + `"><tspan font-weight="bold"><tspan fill="` + incidentFill +
-		`">●</tspan> 30 · 55</tspan> = ` + escape(l.Incidents+" · "+l.Fatalities) + `</text>`)
-	s.WriteString("</g>")
 }

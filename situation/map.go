@@ -28,7 +28,6 @@ const (
 	mapPad        = 8.0
 	mapTitleBand  = 26.0
 	legendRow     = 20.0
-	legendRows    = 3
 	minRadius     = 2.0 // px: an incident without fatalities still shows
 	radiusPerRoot = 1.6 // px per square root of a fatality: area ∝ fatalities
 	labelFont     = 11.0
@@ -101,7 +100,8 @@ func Map(outline json.RawMessage, regions []Region, points []Point, opt MapOptio
 		proj = newProjection(box, mapWidth, mapPad, mapTitleBand)
 		mapHeight = math.Ceil(proj.height)
 	}
-	height := int(mapTitleBand + mapHeight + 8 + legendRows*legendRow + mapPad)
+	key := planLegend(labels, float64(width))
+	height := int(mapTitleBand + mapHeight + 8 + float64(key.rows)*legendRow + mapPad)
 
 	var s svg
 	s.open(width, height, opt.Title, "situation-map")
@@ -113,12 +113,12 @@ func Map(outline json.RawMessage, regions []Region, points []Point, opt MapOptio
 		m.outline(country)
 		m.regionShapes(regions, shapes)
 		m.outlineStroke(country)
-		ls := m.layoutLabels(regions, shapes)
+		ls := m.layoutLabels(regions, shapes, points)
 		m.badges(regions, ls)
 		m.incidents(points)
 		m.labelTexts(regions, ls)
 	}
-	legend(&s, labels, mapTitleBand+mapHeight+8, float64(width))
+	key.draw(&s, mapTitleBand+mapHeight+8)
 	s.close()
 	return template.HTML(s.String()), nil
 }

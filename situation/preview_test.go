@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/demo"
+	"github.com/muster-org/muster/incident"
 )
 
 // TestPreview writes the demo country's map and a weekly chart to the HTML
@@ -40,29 +42,46 @@ func TestPreview(t *testing.T) {
 			}
 			regions = append(regions, Region{Code: a.Code, Name: a.Name, Geometry: a.Geometry, Label: a.Label,
 				OpenNeeds: rng.IntN(30), FillRate: fill, Orders: map[string]int{"issued": rng.IntN(50), "notified": rng.IntN(50)},
-				Overdue: rng.IntN(5), Incidents: rng.IntN(60), Fatalities: rng.IntN(200), Href: "/areas/" + a.Code})
+				Overdue: rng.IntN(5), Href: "/areas/" + a.Code})
 		}
 	}
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	incidents, err := demo.Incidents(1, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := area.NewTree(areas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapper := incident.NewMapper(tree)
 	var points []Point
-	for i := 0; i < 300; i++ {
-		r := regions[[]int{6, 6, 6, 1, 1, 5, 5, 3}[i%8]]
-		lat := r.Label.Lat + rng.NormFloat64()*0.6
-		lon := r.Label.Lon + rng.NormFloat64()*0.6
-		f := int(rng.ExpFloat64() * 3)
-		points = append(points, Point{Lat: lat, Lon: lon, Fatalities: f, Title: fmt.Sprintf("Battles, %s: %d fatalities", r.Name, f)})
+	for _, x := range incidents {
+		code, err := mapper.Map(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		region := strings.Split(tree.Path(code), "/")[2]
+		for i := range regions {
+			if regions[i].Code == region {
+				regions[i].Incidents++
+				regions[i].Fatalities += x.Fatalities
+			}
+		}
+		points = append(points, Point{Lat: x.Lat, Lon: x.Lon, Fatalities: x.Fatalities,
+			Title: fmt.Sprintf("%s %s, %s: %d fatalities", x.Date.Format(time.DateOnly), x.EventType, x.Location, x.Fatalities)})
 	}
 	m, err := Map(outline, regions, points, MapOptions{Title: "Situation — 12 semaines", Labels: MapLabels{
 		OpenNeeds: "Besoins ouverts", FillRate: "Taux de couverture", Incidents: "Incidents", Fatalities: "Morts", Orders: "Ordres"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	monday := time.Date(2026, 9, 7, 0, 0, 0, 0, time.UTC)
 	var weeks []time.Time
 	inc, fat := Series{Name: "Incidents"}, Series{Name: "Morts"}
-	for i := 0; i < 12; i++ {
-		weeks = append(weeks, monday.AddDate(0, 0, 7*i))
-		inc.Values = append(inc.Values, float64(rng.IntN(40)))
-		fat.Values = append(fat.Values, float64(rng.IntN(90)))
+	for _, w := range incident.Weekly(incidents, today.AddDate(0, 0, -7*demo.IncidentWeeks+1), today) {
+		weeks = append(weeks, w.Week)
+		inc.Values = append(inc.Values, float64(w.Events))
+		fat.Values = append(fat.Values, float64(w.Fatalities))
 	}
 	c, err := WeeklyChart(weeks, []Series{inc, fat}, ChartOptions{Title: "Incidents par semaine", YLabel: "nombre"})
 	if err != nil {

@@ -95,7 +95,7 @@ func runDemo(e *env, args ...string) demoRun {
 	d.persons, _ = strconv.Atoi(m[4])
 	d.passwords = map[string]string{}
 	for _, l := range out[1:] {
-		if strings.HasPrefix(l, "demo officers (also in ") || demoOrdersLine.MatchString(l) || demoRoundLine.MatchString(l) {
+		if strings.HasPrefix(l, "demo officers (also in ") || strings.HasPrefix(l, "demo incidents: ") || demoOrdersLine.MatchString(l) || demoRoundLine.MatchString(l) {
 			continue
 		}
 		o := demoOfficer.FindStringSubmatch(l)

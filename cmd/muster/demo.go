@@ -59,6 +59,9 @@ their passwords. With --serve, muster then serves the API.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "demo country loaded in %s: %d areas, %d organisations, %d persons, %d resources (seed %d, %s)\n",
 				time.Since(start).Round(time.Millisecond), sum.Areas, sum.Organisations, sum.Persons, sum.Resources, c.Seed, db.Dialect())
+			if err := loadDemoIncidents(cmd.Context(), db, cfg.dataDir, c, out); err != nil {
+				return err
+			}
 			creds, err := demoUsers(cmd.Context(), db)
 			if err != nil {
 				return err

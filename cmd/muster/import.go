@@ -26,6 +26,7 @@ The first row of a CSV file names its columns, in any order:
   persons:        national_id,given_name,family_name,sex,birth_date,area,status[,phone,skills,rank]
   organisations:  org_id,name,kind,area[,protected,protected_reason]
   resources:      resource_id,owner,type,quantity,unit,area[,latitude,longitude,condition,declared_value_xof]
+  incidents:      ACLED's CSV export as it comes (other columns are ignored)
 
 Every bad row is reported on stderr as FILE:LINE: COLUMN: message and the
 good rows are imported; the last line of stdout is "imported N, rejected M".
@@ -37,6 +38,7 @@ cannot be imported at all (unknown column, missing file).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run, ok := map[string]func(context.Context, importer.Store, string, importer.Options) (importer.Summary, error){
 				"areas": importer.Areas, "persons": importer.Persons, "organisations": importer.Organisations, "resources": importer.Resources,
+				"incidents": importIncidents, // ACLED's CSV export; see import_incidents.go
 			}[args[0]]
 			if !ok {
 				return usageError("cannot import %q: choose areas, persons, organisations or resources", args[0])
