@@ -8,7 +8,6 @@ import (
 	"github.com/muster-org/muster/allocate"
 	"github.com/muster-org/muster/campaign"
 	"github.com/muster-org/muster/need"
-	"github.com/muster-org/muster/proposal"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
 )
@@ -46,32 +45,12 @@ func demoRound(ctx context.Context, db *sqlstore.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, sp, err := db.ActivePolicy(ctx)
-	if err != nil {
-		return "", err
-	}
-	tree, err := db.AreaTree(ctx)
-	if err != nil {
-		return "", err
-	}
-	dosso, err := db.OpenNeeds(ctx, "NE.DS", nil)
-	if err != nil {
-		return "", err
-	}
-	b := proposal.NewBuilder(p, tree, dosso, now)
-	if err := db.FillBuilder(ctx, "NE.DS", b); err != nil {
-		return "", err
-	}
-	in, err := b.Needs(dosso)
-	if err != nil {
-		return "", err
-	}
-	prop, err := allocate.Allocate(in, b.Candidates, allocate.Options{BurdenWeight: allocate.DefaultBurdenWeight,
+	stored, _, err := db.Propose(ctx, "NE.DS", nil, "officer", allocate.Options{BurdenWeight: allocate.DefaultBurdenWeight,
 		FairnessWeight: allocate.DefaultFairnessWeight})
 	if err != nil {
 		return "", err
 	}
-	stored, err := db.SaveProposal(ctx, prop, "NE.DS", "officer", sp.Version, sp.Hash, len(in), len(b.Candidates))
+	p, sp, err := db.ActivePolicy(ctx)
 	if err != nil {
 		return "", err
 	}

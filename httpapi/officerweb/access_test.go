@@ -37,6 +37,14 @@ func TestAccessMatrix(t *testing.T) {
 					}
 				case m[1] == "id" && strings.HasPrefix(rt.Pattern, "/o/proposals/"):
 					value, ok = f.proposalDS, true
+				case m[1] == "id" && strings.HasPrefix(rt.Pattern, "/o/organisations/"):
+					value, ok = "ORG-DS", true
+				case m[1] == "id" && strings.HasPrefix(rt.Pattern, "/o/resources/"):
+					value, ok = "T-DS1", true
+				case m[1] == "nid":
+					value, ok = "DS0001", true
+				case m[1] == "code" && strings.HasSuffix(rt.Pattern, "/receipt"):
+					value = f.handedDS.String() // only a requisition handed over has one
 				}
 				if !ok {
 					t.Fatalf("route %s %s: no sample value for {%s}", rt.Method, rt.Pattern, m[1])
@@ -130,6 +138,14 @@ func TestJurisdiction(t *testing.T) {
 			{officer, "GET", "/o/proposals/" + f.proposalDS, http.StatusOK},
 			{officer, "GET", "/o/needs?area=NE.DF", http.StatusForbidden},
 			{officer, "GET", "/o/needs?area=NE.XX", http.StatusBadRequest},
+			{officer, "POST", "/o/orders/" + f.issuedDF.String() + "/event", http.StatusNotFound},
+			{officer, "GET", "/o/orders/" + f.issuedDF.String() + "/receipt", http.StatusNotFound},
+			{officer, "GET", "/o/persons/DF0001", http.StatusNotFound},
+			{officer, "GET", "/o/organisations/ORG-DF", http.StatusNotFound},
+			{officer, "GET", "/o/resources/T-DF1", http.StatusNotFound},
+			{officer, "GET", "/o/persons?area=NE.DF", http.StatusForbidden},
+			{officer, "GET", "/o/resources.csv?area=NE.DF", http.StatusForbidden},
+			{officer, "GET", "/o/needs.geojson?area=NE.DF", http.StatusForbidden},
 		} {
 			var res response
 			if c.method == "POST" {

@@ -9,14 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/time/rate"
@@ -36,13 +32,17 @@ import (
 // chromium is Debian's browser, which CI installs (apt-get install chromium).
 const chromium = "/usr/bin/chromium"
 
-// TestBrowserRound drives the real pages in Chromium: a requesting unit
-// files a need, an officer runs the allocation, accepts its lines and
-// drafts the orders, a second officer approves them, and the order shows
-// as issued. Any console error or uncaught exception on any page fails
-// the test. With MUSTER_SCREENSHOTS set to a directory, full-page
-// screenshots of the dashboard, the proposal review, the approval queue
-// and the order are written there.
+// TestBrowserRound drives a whole mobilization round through the real
+// pages in Chromium: a requesting unit files a need, an officer runs the
+// allocation, accepts its lines and drafts the orders, a second officer
+// approves them, and the orders show as issued. The officer then hands a
+// vehicle's requisition over, takes the vehicle (its signed receipt
+// answers as a PDF), records its return and sees the compensation owed,
+// and searches the registry; the other order's addressee claims through
+// the citizen channels and the review board grants a deferral. Any
+// console error or uncaught exception on any page fails the test. With
+// MUSTER_SCREENSHOTS set to a directory, full-page screenshots of the
+// pages are written there.
 func TestBrowserRound(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("%s is absent: the browser test needs Debian's chromium package (apt-get install chromium), which CI installs", chromium)
@@ -128,6 +128,104 @@ func TestBrowserRound(t *testing.T) {
 		b.run("back to 1280 px", chromedp.EmulateViewport(1280, 900))
 		b.open("/o/?lang=en")
 		b.see("main", "open needs")
+		b.open("/o/?lang=fr")
+		b.logout()
+
+		// The officer hands the vehicle's requisition to its owner, takes
+		// the vehicle over, prints the receipt, and records its return.
+		var vehicle, second sqlstore.IssuedOrder
+		for _, id := range drafted {
+			o, err := db.Order(t.Context(), id, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(o.Items[0].Type, "vehicle.") && vehicle.ID == "" {
+				vehicle = o
+			} else {
+				second = o
+			}
+		}
+		if vehicle.ID == "" || second.ID == "" {
+			t.Fatalf("the proposal's orders are not a vehicle's and another: %v", drafted)
+		}
+		o = vehicle
+		b.login("officer")
+		b.open("/o/orders/" + o.Code.String())
+		b.submit(`#ev-notify button[type=submit]`)
+		b.see("main", "remise au destinataire enregistrée")
+		b.set("#cond-fulfil", "good")
+		b.set("#note-fulfil", "En état de marche, 120 000 km au compteur")
+		b.submit(`#ev-fulfil button[type=submit]`)
+		b.see("main", "prise en charge enregistrée")
+		b.see(".status", "exécuté")
+		receipt := "/o/orders/" + o.Code.String() + "/receipt?lang=fr"
+		b.see(fmt.Sprintf(`a[href=%q]`, receipt), "fr")
+		if status, kind, body := b.fetch(receipt); status != http.StatusOK || kind != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+			t.Errorf("receipt %s: %d %s", receipt, status, kind)
+		}
+		b.screenshot("handover")
+		b.set("#cond-return", "fair")
+		b.set("#note-return", "Rétroviseur gauche cassé")
+		b.submit(`#ev-return button[type=submit]`)
+		b.see("main", "restitution enregistrée")
+		b.see("section.comp", "XOF")
+		returned, err := db.Order(t.Context(), o.ID, "")
+		if err != nil || returned.State != order.StateReturned || returned.Compensation == nil {
+			t.Fatalf("after the return in the browser: %+v %v", returned, err)
+		}
+		b.screenshot("returned")
+
+		// The other is handed to its owner, who claims a deferral through
+		// the citizen channels; the review board decides it.
+		b.open("/o/orders/" + second.Code.String())
+		b.submit(`#ev-notify button[type=submit]`)
+		b.see(".status", "notifié")
+
+		// The registry: a search, and a person's record, whose read is
+		// recorded.
+		b.open("/o/persons")
+		b.set("#f-area", "NE.DS")
+		b.set("#f-skill", "driver")
+		b.submit(`form.filters button[type=submit]`)
+		b.see("main", "Dosso")
+		b.screenshot("registry")
+		before, err := db.AccessLog(t.Context(), 1)
+		if err != nil || len(before) != 1 || before[0].Action != "persons.list" {
+			t.Fatalf("the search is not recorded: %+v %v", before, err)
+		}
+		b.submit(`table.list tbody tr:first-child a`)
+		b.see("main", "cette consultation est enregistrée")
+		if after, err := db.AccessLog(t.Context(), 1); err != nil || after[0].Action != "persons.read" {
+			t.Errorf("the record's read is not recorded: %+v %v", after, err)
+		}
+		b.logout()
+
+		if _, err := db.ApplyOrderEvent(t.Context(), second.ID, "", sqlstore.Change{Event: order.EventClaim, Actor: order.AddresseeActor,
+			Ground: "hardship", Note: "Stock réservé à la campagne agricole"}); err != nil {
+			t.Fatal(err)
+		}
+		b.login("reviewer")
+		b.open("/o/claims")
+		b.see("main", second.Code.String())
+		b.see("main", "Difficulté grave")
+		b.screenshot("claims")
+		b.submit(fmt.Sprintf(`a[href="/o/orders/%s#act"]`, second.Code))
+		b.see("section.claim", "Stock réservé à la campagne agricole")
+		b.click(`#ev-claim input[name=event][value=defer]`)
+		until := second.Deadline.AddDate(0, 0, 30).UTC()
+		b.set("#until", until.Format(deadlineLayout))
+		b.set("#note-claim", "Report jusqu'après les récoltes")
+		b.screenshot("decide")
+		b.submit(`#ev-claim button[type=submit]`)
+		b.see("main", "report accordé")
+		b.see(".status", "reporté")
+		if deferred, err := db.Order(t.Context(), second.ID, ""); err != nil || deferred.State != order.StateDeferred ||
+			!deferred.Deadline.Equal(until.Truncate(time.Minute)) || deferred.ReviewedBy != "reviewer" {
+			t.Errorf("after the decision in the browser: %+v %v", deferred, err)
+		}
+		// The appeals of claims this reviewer rejected go to another.
+		b.open("/o/claims?state=appealed")
+		b.see("main", "Vous ne pouvez pas statuer sur")
 		b.logout()
 		b.checkConsole()
 	})
@@ -149,7 +247,8 @@ func seedCountry(t *testing.T, db *sqlstore.DB) *httptest.Server {
 	_, err := demo.Generate(ctx, demo.Config{Persons: 1500, Seed: 1, Today: now.Truncate(24 * time.Hour)}, storeSink{db}, nil)
 	must(err)
 	for _, u := range []auth.User{{Name: "requester.dosso", Role: auth.Requester, Area: "NE.DS"},
-		{Name: "officer", Role: auth.Officer, Area: "NE"}, {Name: "approver", Role: auth.Approver, Area: "NE"}} {
+		{Name: "officer", Role: auth.Officer, Area: "NE"}, {Name: "approver", Role: auth.Approver, Area: "NE"},
+		{Name: "reviewer", Role: auth.Reviewer, Area: "NE"}} {
 		_, err := db.CreateUser(ctx, u, testHash())
 		must(err)
 	}
@@ -252,176 +351,4 @@ func (s storeSink) Persons(ctx context.Context, p []registry.Person) error {
 }
 func (s storeSink) Resources(ctx context.Context, r []registry.Resource) error {
 	return s.db.UpsertResources(ctx, r)
-}
-
-// browser is one Chromium tab on the test server, with what its console
-// said.
-type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
-	page string // the path last opened, for messages
-
-	mu       sync.Mutex
-	problems []string
-}
-
-func newBrowser(t *testing.T, base string) *browser {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "fr-FR"))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx, base: base}
-	if err := chromedp.Listen(ctx, b.listen); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return b
-}
-
-// listen keeps every console error, uncaught exception and browser log
-// error (a refused stylesheet, a Content-Security-Policy violation).
-func (b *browser) listen(ev any) {
-	var problem string
-	switch e := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
-			var parts []string
-			for _, a := range e.Args {
-				parts = append(parts, string(a.Value)+a.Description)
-			}
-			problem = "console." + string(e.Type) + ": " + strings.Join(parts, " ")
-		}
-	case *runtime.EventExceptionThrown:
-		problem = "exception: " + e.ExceptionDetails.Text
-		if e.ExceptionDetails.Exception != nil {
-			problem += " " + e.ExceptionDetails.Exception.Description
-		}
-	case *log.EventEntryAdded:
-		if e.Entry.Level == log.EntryLevelError {
-			problem = "log (" + string(e.Entry.Source) + "): " + e.Entry.Text + " " + e.Entry.URL
-		}
-	}
-	if problem != "" {
-		b.mu.Lock()
-		b.problems = append(b.problems, problem)
-		b.mu.Unlock()
-	}
-}
-
-func (b *browser) checkConsole() {
-	b.t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, p := range b.problems {
-		b.t.Errorf("browser console: %s", p)
-	}
-}
-
-func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("%s on %s: %v", what, b.page, err)
-	}
-}
-
-func (b *browser) open(path string) {
-	b.t.Helper()
-	b.page = path
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
-	if err != nil {
-		b.t.Fatalf("opening %s: %v", path, err)
-	}
-	if res.Status != http.StatusOK {
-		b.t.Fatalf("opening %s: status %d", path, res.Status)
-	}
-}
-
-// submit clicks what sel names and waits for the page it leads to, which
-// must be served with 200.
-func (b *browser) submit(sel string) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
-	defer cancel()
-	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("clicking %s on %s: %v", sel, b.page, err)
-	}
-	if res.Status != http.StatusOK {
-		b.t.Fatalf("clicking %s on %s: status %d", sel, b.page, res.Status)
-	}
-	b.page = strings.TrimPrefix(res.URL, b.base)
-}
-
-func (b *browser) set(sel, value string) {
-	b.t.Helper()
-	b.run("setting "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
-}
-
-func (b *browser) click(sel string) {
-	b.t.Helper()
-	b.run("clicking "+sel, chromedp.Click(chromedp.CSS(sel)))
-}
-
-// see checks that the element sel shows want.
-func (b *browser) see(sel, want string) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("reading %s on %s: %v", sel, b.page, err)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
-		b.t.Fatalf("%s on %s does not say %q:\n%s", sel, b.page, want, got)
-	}
-}
-
-func (b *browser) location() string {
-	b.t.Helper()
-	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return loc
-}
-
-func (b *browser) login(name string) {
-	b.t.Helper()
-	b.open("/o/login")
-	b.set("#name", name)
-	b.set("#password", testPassword)
-	b.submit(`form button[type=submit]`)
-	b.see(".who", name)
-}
-
-func (b *browser) logout() {
-	b.t.Helper()
-	b.submit(`.who button[type=submit]`)
-	if loc := b.location(); loc != b.base+"/o/login" {
-		b.t.Fatalf("after logging out: %s", loc)
-	}
-}
-
-// screenshot writes a full-page PNG of the current page as
-// MUSTER_SCREENSHOTS/officer-NAME-DB.png, when that variable is set.
-func (b *browser) screenshot(name string) {
-	b.t.Helper()
-	dir := os.Getenv("MUSTER_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("screenshot of %s: %v", b.page, err)
-	}
-	db := filepath.Base(b.t.Name())
-	if err := os.WriteFile(filepath.Join(dir, "officer-"+name+"-"+db+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
 }

@@ -181,11 +181,28 @@ func TestPageWeight(t *testing.T) {
 	if _, err := db.FileNeeds(t.Context(), needs, "seed"); err != nil {
 		t.Fatal(err)
 	}
+	var persons []registry.Person
+	var resources []registry.Resource
+	for i := range 120 {
+		persons = append(persons, registry.Person{NationalID: fmt.Sprintf("W%06d", i), GivenName: "Aïchatou Mariama", FamilyName: "Abdoulaye-Issoufou",
+			Sex: registry.Female, BirthDate: time.Date(1990, 3, 1, 0, 0, 0, 0, time.UTC), Area: "NE.DS.D01", Status: registry.Reservist,
+			Skills: []string{"driver", "mechanic"}, Rank: "sergeant"})
+		resources = append(resources, registry.Resource{ResourceID: fmt.Sprintf("R-W-%04d", i), Owner: registry.Owner{Kind: registry.OwnerPerson,
+			ID: fmt.Sprintf("W%06d", i)}, Type: "vehicle.motorcycle", Quantity: 1, Unit: "unit", Area: "NE.DS.D01", Condition: "fair",
+			DeclaredValueXOF: 450_000})
+	}
+	if err := db.UpsertPersons(t.Context(), persons); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpsertResources(t.Context(), resources); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.DraftOrders(t.Context(), drafts, order.Actor{Role: auth.Officer, Name: "dosso.officer"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []struct{ user, path string }{
 		{"niger.officer", "/o/needs"}, {"niger.officer", "/o/orders"}, {"niger.approver", "/o/approvals"},
+		{"niger.officer", "/o/persons?search=1"}, {"niger.officer", "/o/resources"},
 	} {
 		res := f.get(t, f.as(t, p.user), p.path)
 		rows := strings.Count(res.body, "<tr")

@@ -70,6 +70,7 @@ var testUsers = func() []auth.User {
 		auth.User{Name: "dosso.officer", Role: auth.Officer, Area: "NE.DS"},
 		auth.User{Name: "dosso.approver", Role: auth.Approver, Area: "NE.DS"},
 		auth.User{Name: "dosso.requester", Role: auth.Requester, Area: "NE.DS"},
+		auth.User{Name: "other.reviewer", Role: auth.Reviewer, Area: "NE"},
 	)
 }()
 
@@ -95,6 +96,9 @@ type fixture struct {
 	draftDS    order.Code // drafted in Dosso by dosso.officer
 	issuedDS   order.Code // issued in Dosso, addressed to a person
 	issuedDF   order.Code // issued in Diffa
+	handedDS   order.Code // a requisition of a generator in Dosso, handed over in good condition
+	claimedDS  order.Code // a call-up of Dosso's whose addressee claims exemption (medical)
+	appealedDS order.Code // a call-up of Dosso's whose claim niger.reviewer rejected, appealed
 	proposalDS string     // a proposal for Dosso's needs
 	proposalDF string     // a proposal for Diffa's
 
@@ -125,6 +129,7 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	must(db.UpsertOrganisations(ctx, []registry.Organisation{
 		{OrgID: "ORG-DS", Name: "Transports du Dallol", Kind: "transporter", Area: "NE.DS"},
 		{OrgID: "ORG-DF", Name: "Société du Manga", Kind: "company", Area: "NE.DF"},
+		{OrgID: "ORG-DS-GEN", Name: "Énergie du Dallol", Kind: "utility", Area: "NE.DS"},
 	}))
 	truck := func(id, owner, areaCode string, at area.Point) registry.Resource {
 		return registry.Resource{ResourceID: id, Owner: registry.Owner{Kind: registry.OwnerOrganisation, ID: owner}, Type: "vehicle.truck",
@@ -132,7 +137,11 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	}
 	ds, df := area.Point{Lat: 13.05, Lon: 3.2}, area.Point{Lat: 13.3, Lon: 12.6}
 	must(db.UpsertResources(ctx, []registry.Resource{truck("T-DS1", "ORG-DS", "NE.DS", ds), truck("T-DS2", "ORG-DS", "NE.DS", ds),
-		truck("T-DS3", "ORG-DS", "NE.DS", ds), truck("T-DF1", "ORG-DF", "NE.DF", df), truck("T-DF2", "ORG-DF", "NE.DF", df)}))
+		truck("T-DS3", "ORG-DS", "NE.DS", ds), truck("T-DF1", "ORG-DF", "NE.DF", df), truck("T-DF2", "ORG-DF", "NE.DF", df),
+		{ResourceID: "G-DS1", Owner: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS-GEN"}, Type: "equipment.generator",
+			Quantity: 1, Unit: "unit", Area: "NE.DS", Location: &ds, Condition: "good", DeclaredValueXOF: 3_000_000},
+		{ResourceID: "M-DS4", Owner: registry.Owner{Kind: registry.OwnerPerson, ID: "DS0004"}, Type: "food.millet",
+			Quantity: 800, Unit: "kg", Area: "NE.DS.D01", Condition: "good", DeclaredValueXOF: 240_000}}))
 	deadline := time.Now().AddDate(0, 1, 0).UTC().Truncate(time.Minute)
 	n := func(id, areaCode string, at area.Point) need.Need {
 		return need.Need{ID: id, Unit: "3e bataillon", Type: "vehicle.truck", Quantity: 1, Area: areaCode, Point: &at, Deadline: deadline,
@@ -164,6 +173,7 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	_, err = db.ApproveOrders(ctx, []string{drafts[0].ID, drafts[1].ID}, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef)
 	must(err)
 	f.issuedDS, f.issuedDF = drafts[0].Code, drafts[1].Code
+	f.handedDS, f.claimedDS, f.appealedDS = f.seedLifecycle(t, deadline)
 
 	for _, u := range testUsers {
 		_, err := db.CreateUser(ctx, u, testHash())
@@ -177,6 +187,47 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	f.srv = httptest.NewServer(f.h)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// seedLifecycle issues three orders in Dosso and takes them along their
+// lifecycle: a requisition of a generator handed over, a claim, and an appeal
+// of a claim that niger.reviewer rejected.
+func (f *fixture) seedLifecycle(t *testing.T, deadline time.Time) (handed, claimed, appealed order.Code) {
+	t.Helper()
+	ctx, db := context.Background(), f.db
+	officer := order.Actor{Role: auth.Officer, Name: "niger.officer"}
+	requisition := order.Order{Kind: order.Requisition, Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS-GEN"},
+		Items: []order.Item{{Type: "equipment.generator", Quantity: 1, Unit: "unit", ResourceIDs: []string{"G-DS1"}}},
+		Place: order.Place{Text: "Base de Dosso", Area: "NE.DS"}, Deadline: deadline, LegalBasis: "Décret 2026-114",
+		Authority: "NE-MOB", Reason: "transport"}
+	callUp := func(nid string) order.Order {
+		return order.Order{Kind: order.CallUp, Addressee: registry.Owner{Kind: registry.OwnerPerson, ID: nid},
+			Items: []order.Item{{Type: "driver", Quantity: 1}}, Place: order.Place{Text: "Caserne"}, Deadline: deadline,
+			LegalBasis: "Loi 2026-01", Authority: "NE-MOB", Reason: "renfort"}
+	}
+	drafts, err := db.DraftOrders(ctx, []order.Order{requisition, callUp("DS0003"), callUp("DS0005")}, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{drafts[0].ID, drafts[1].ID, drafts[2].ID}
+	if _, err := db.ApproveOrders(ctx, ids, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef); err != nil {
+		t.Fatal(err)
+	}
+	board := order.Actor{Role: auth.Reviewer, Name: "niger.reviewer"}
+	for i, changes := range [][]sqlstore.Change{
+		{{Event: order.EventNotify, Actor: officer}, {Event: order.EventFulfil, Actor: officer, Condition: "good"}},
+		{{Event: order.EventNotify, Actor: order.SystemActor},
+			{Event: order.EventClaim, Actor: order.AddresseeActor, Ground: "medical", Note: "Certificat du médecin de Dosso"}},
+		{{Event: order.EventNotify, Actor: order.SystemActor}, {Event: order.EventClaim, Actor: order.AddresseeActor, Ground: "student"},
+			{Event: order.EventRejectClaim, Actor: board, Note: "Pas d'inscription en cours"}, {Event: order.EventAppeal, Actor: order.AddresseeActor}},
+	} {
+		for _, c := range changes {
+			if _, err := db.ApplyOrderEvent(ctx, ids[i], "", c); err != nil {
+				t.Fatalf("order %d, %s: %v", i, c.Event, err)
+			}
+		}
+	}
+	return drafts[0].Code, drafts[1].Code, drafts[2].Code
 }
 
 // client is a browser of one user: a cookie jar and the CSRF token of

@@ -91,6 +91,7 @@ type needsList struct {
 	Next     string // the next page's URL, "" on the last
 	First    string // the first page's URL when this is not it
 	CSV      string
+	GeoJSON  string
 	CanFile  bool
 	Filtered bool
 }
@@ -123,6 +124,7 @@ func (h *Handler) listNeeds(w http.ResponseWriter, r *http.Request, c *call) err
 		q.Set("area", f.Area)
 	}
 	v.CSV = "/o/needs.csv?" + q.Encode()
+	v.GeoJSON = "/o/needs.geojson?" + q.Encode()
 	if f.After != 0 {
 		v.First = "/o/needs?" + q.Encode()
 	}

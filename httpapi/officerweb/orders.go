@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
@@ -52,6 +53,7 @@ func (h *Handler) orderRow(o sqlstore.IssuedOrder, c *call) orderRow {
 
 type ordersList struct {
 	Orders []orderRow
+	CSV    string
 	State  string
 	States []order.State
 	Next   string
@@ -107,7 +109,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, c *call) er
 	if state != "" {
 		q.Set("state", string(state))
 	}
-	v := ordersList{State: string(state), States: order.States}
+	v := ordersList{State: string(state), States: order.States, CSV: "/o/orders.csv?" + q.Encode()}
 	if f.After != "" {
 		v.First = "/o/orders?" + q.Encode()
 	}
@@ -231,6 +233,16 @@ type orderView struct {
 	PDFLangs   []string
 	// The names of the place's area and of the issuing authority.
 	PlaceArea, AuthorityName string
+
+	Actions orderActions
+	Claim   *claimInfo // the claim and its appeal, for the roles that read notes
+	Receipt bool       // a requisition handed over: its receipt can be printed
+	// AddresseeName names an organisation, and AddresseeHref is the
+	// addressee's registry page for the roles that read it.
+	AddresseeName, AddresseeHref string
+	// HandedCondition is the items' condition at handover, which their
+	// return is compared with.
+	HandedCondition string
 }
 
 func (h *Handler) showOrder(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -238,13 +250,20 @@ func (h *Handler) showOrder(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	return h.renderOrder(w, r, c, o, http.StatusOK, "", eventForm{})
+}
+
+// renderOrder shows an order with its history, its proof and the forms
+// of what the user may record on it, under a problem notice when one is
+// given (with form as it was typed).
+func (h *Handler) renderOrder(w http.ResponseWriter, r *http.Request, c *call, o sqlstore.IssuedOrder, status int, problem string, form eventForm) error {
 	events, err := h.store.OrderEvents(r.Context(), o.ID)
 	if err != nil {
 		return err
 	}
 	// Notes may be personal (a claim's grounds): only the roles that act
 	// on them read them, as in the API.
-	notes := c.user.Role == auth.Officer || c.user.Role == auth.Reviewer
+	notes := readsNotes(c.user.Role)
 	if !notes {
 		for i := range events {
 			events[i].Note = ""
@@ -254,8 +273,28 @@ func (h *Handler) showOrder(w http.ResponseWriter, r *http.Request, c *call) err
 		return err
 	}
 	v := orderView{orderRow: h.orderRow(o, c), Person: o.Addressee.Kind == registry.OwnerPerson, Events: events, Notes: notes,
-		PDFLangs: []string{"fr", "en", "ha", "dje"}}
+		PDFLangs: []string{"fr", "en", "ha", "dje"}, Actions: h.orderActions(c, o, form), Receipt: handover(o, events) != nil}
 	v.Addressee = o.Addressee.String()
+	if v.Receipt && len(o.Items) > 0 && o.Items[0].Condition != "" {
+		v.HandedCondition = t(c.lang, text("cond_"+o.Items[0].Condition))
+	}
+	switch {
+	case o.Addressee.Kind == registry.OwnerPerson && auth.Can(c.user.Role, auth.ReadPersons):
+		v.AddresseeHref = "/o/persons/" + url.PathEscape(o.Addressee.ID)
+	case o.Addressee.Kind == registry.OwnerOrganisation:
+		if org, err := h.store.Organisation(r.Context(), o.Addressee.ID, c.user.Area); err == nil {
+			v.AddresseeName = org.Name
+		}
+		if auth.Can(c.user.Role, auth.ReadOrganisations) {
+			v.AddresseeHref = "/o/organisations/" + url.PathEscape(o.Addressee.ID)
+		}
+	}
+	if notes {
+		if claim := readClaim(events); claim.ClaimedAt != (time.Time{}) {
+			h.labelGround(r.Context(), c, &claim)
+			v.Claim = &claim
+		}
+	}
 	if tree, err := h.areaTree(r.Context(), c); err == nil && o.Place.Area != "" {
 		v.PlaceArea = areaName(tree, o.Place.Area)
 	}
@@ -276,9 +315,17 @@ func (h *Handler) showOrder(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	pg := h.newPage(r, c, "order_title", v)
 	pg.Title = t(c.lang, "order_title", o.Code.String())
-	h.renderPage(w, http.StatusOK, "order", pg)
+	if problem != "" {
+		pg.Notice, pg.Error = problem, true
+	}
+	h.renderPage(w, status, "order", pg)
 	return nil
 }
+
+// readsNotes reports whether a role reads the notes of order events,
+// which may hold a claim's grounds: the officers and the review board,
+// who act on them, as in the API.
+func readsNotes(role auth.Role) bool { return role == auth.Officer || role == auth.Reviewer }
 
 // orderPDF answers the issued order as the PDF printed for its addressee,
 // like `muster orders pdf`.
@@ -287,13 +334,9 @@ func (h *Handler) orderPDF(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	lang := r.URL.Query().Get("lang")
-	switch lang {
-	case "":
-		lang = string(c.lang)
-	case "fr", "en", "ha", "dje":
-	default:
-		return muster.Errorf(muster.Invalid, "lang: fr, en, ha or dje")
+	lang, err := pdfLang(r, c)
+	if err != nil {
+		return err
 	}
 	if err := h.logOrderReads(r.Context(), c, "orders.pdf", "", []sqlstore.IssuedOrder{o}); err != nil {
 		return err

@@ -29,27 +29,19 @@ type proposalsList struct {
 	AreaNames map[string]string
 }
 
-// listProposals lists the newest proposals of the user's jurisdiction. The
-// store lists proposals across jurisdictions, newest first: the newest
-// thousand are read and those whose scope lies in the jurisdiction kept.
+// listProposals lists the newest proposals of the user's jurisdiction.
 func (h *Handler) listProposals(w http.ResponseWriter, r *http.Request, c *call) error {
 	tree, err := h.areaTree(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	all, err := h.store.Proposals(r.Context(), 1000)
+	proposals, err := h.store.ProposalsWithin(r.Context(), c.user.Area, pageSize)
 	if err != nil {
 		return err
 	}
-	v := proposalsList{AreaNames: map[string]string{}}
-	for _, p := range all {
-		if tree.Within(p.Scope, c.user.Area) {
-			v.Proposals = append(v.Proposals, p)
-			v.AreaNames[p.Scope] = areaName(tree, p.Scope)
-		}
-		if len(v.Proposals) == pageSize {
-			break
-		}
+	v := proposalsList{Proposals: proposals, AreaNames: map[string]string{}}
+	for _, p := range proposals {
+		v.AreaNames[p.Scope] = areaName(tree, p.Scope)
 	}
 	h.render(w, r, c, http.StatusOK, "proposals", "proposals_title", v)
 	return nil

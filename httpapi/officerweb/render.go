@@ -75,8 +75,55 @@ var funcs = template.FuncMap{
 		}
 		return f
 	},
-	"list":  func(s ...string) []string { return s },
-	"items": func(p *page, items []order.Item) itemList { return itemList{p, items} },
+	"list":      func(s ...string) []string { return s },
+	"items":     func(p *page, items []order.Item) itemList { return itemList{p, items} },
+	"orders":    func(p *page, orders []orderRow) orderList { return orderList{p, orders} },
+	"tabs":      func(p *page, tabs []regTab) tabList { return tabList{p, tabs} },
+	"resources": func(p *page, rows []resourceRow) resourceList { return resourceList{p, rows} },
+	"note": func(p *page, a orderActions, form string, required bool) eventField {
+		f := eventField{Page: p, Form: form, Required: required}
+		if a.Typed(form) {
+			f.Value, f.Error = a.Form.Note, a.Form.Errors["note"]
+		}
+		return f
+	},
+	"condition": func(p *page, a orderActions, form string, conditions []string) eventField {
+		f := eventField{Page: p, Form: form, Conditions: conditions}
+		if a.Typed(form) {
+			f.Value, f.Error = a.Form.Condition, a.Form.Errors["condition"]
+		}
+		return f
+	},
+}
+
+// eventField is a field of an order event's form, for the "eventnote" and
+// "condition" templates: Form names the form on the page.
+type eventField struct {
+	Page         *page
+	Form         string
+	Required     bool
+	Value, Error string
+	Conditions   []string
+}
+
+// resourceList is resources of a registry page, for the "restable"
+// template.
+type resourceList struct {
+	Page      *page
+	Resources []resourceRow
+}
+
+// tabList is the registry's tabs, for the "regtabs" template.
+type tabList struct {
+	Page *page
+	Tabs []regTab
+}
+
+// orderList is a few orders of a registry page, for the "ordertable"
+// template.
+type orderList struct {
+	Page   *page
+	Orders []orderRow
 }
 
 // itemList is an order's items, for the "items" template.
@@ -118,18 +165,23 @@ type langLink struct {
 	Current bool
 }
 
-// nav lists the sections a role may open; registry, claims and appeals,
-// handovers and returns come after Orders when they are built.
+// nav lists the sections a role may open. The registry is one section
+// whose first page is the persons' search for the roles that may read
+// persons and the organisations' for the others.
 var nav = []struct {
 	href   string
 	label  text
 	action auth.Action
+	within []string // the other paths of the section
 }{
-	{"/o/", "nav_dashboard", auth.ReadAreas},
-	{"/o/needs", "nav_needs", auth.ReadNeeds},
-	{"/o/proposals", "nav_proposals", auth.Allocate},
-	{"/o/approvals", "nav_approvals", auth.ApproveOrders},
-	{"/o/orders", "nav_orders", auth.ReadOrders},
+	{"/o/", "nav_dashboard", auth.ReadAreas, nil},
+	{"/o/needs", "nav_needs", auth.ReadNeeds, nil},
+	{"/o/proposals", "nav_proposals", auth.Allocate, nil},
+	{"/o/approvals", "nav_approvals", auth.ApproveOrders, nil},
+	{"/o/orders", "nav_orders", auth.ReadOrders, nil},
+	{"/o/claims", "nav_claims", auth.RecordOrderEvents, nil},
+	{"/o/persons", "nav_registry", auth.ReadPersons, []string{"/o/organisations", "/o/resources"}},
+	{"/o/organisations", "nav_registry", auth.ReadOrganisations, []string{"/o/persons", "/o/resources"}},
 }
 
 // T returns the text key in the page's language, formatted with args.
@@ -191,11 +243,17 @@ func (h *Handler) newPage(r *http.Request, c *call, title text, data any) *page 
 			}
 		}
 		p.CSRF = h.csrfToken(c.tokenHash)
+		shown := map[text]bool{}
 		for _, n := range nav {
-			if auth.Can(u.Role, n.action) {
-				current := r.URL.Path == n.href || n.href != "/o/" && strings.HasPrefix(r.URL.Path, n.href)
-				p.Nav = append(p.Nav, navLink{Href: n.href, Label: t(c.lang, n.label), Current: current})
+			if !auth.Can(u.Role, n.action) || shown[n.label] {
+				continue
 			}
+			shown[n.label] = true
+			current := r.URL.Path == n.href || n.href != "/o/" && strings.HasPrefix(r.URL.Path, n.href)
+			for _, other := range n.within {
+				current = current || strings.HasPrefix(r.URL.Path, other)
+			}
+			p.Nav = append(p.Nav, navLink{Href: n.href, Label: t(c.lang, n.label), Current: current})
 		}
 	}
 	if done := text(r.URL.Query().Get("done")); r.Method == http.MethodGet && doneTexts[done] {

@@ -59,7 +59,9 @@ const (
 
 // doneTexts are the notices a redirect after a form may ask for.
 var doneTexts = map[text]bool{"done_filed": true, "done_cancelled": true, "done_proposed": true, "done_accepted": true,
-	"done_rejected": true, "done_drafted": true, "done_approved": true}
+	"done_rejected": true, "done_drafted": true, "done_approved": true,
+	"done_notify": true, "done_fulfil": true, "done_return": true, "done_release": true, "done_exempt": true, "done_defer": true,
+	"done_reject_claim": true, "done_uphold": true, "done_dismiss": true}
 
 // t returns text k in l (in French when l lacks it; a test keeps both
 // complete), formatted with args.
@@ -97,7 +99,27 @@ var allTexts = func() []text {
 	return out
 }()
 
-var texts = map[lang]map[text]string{
+// texts is the catalog: the texts of the first pages and those of the
+// registry, claims and handovers (texts_work.go).
+var texts = merge(coreTexts, workTexts)
+
+// merge joins catalogs; a text in two of them is a mistake a test finds.
+func merge(catalogs ...map[lang]map[text]string) map[lang]map[text]string {
+	out := map[lang]map[text]string{}
+	for _, c := range catalogs {
+		for l, m := range c {
+			if out[l] == nil {
+				out[l] = map[text]string{}
+			}
+			for k, v := range m {
+				out[l][k] = v
+			}
+		}
+	}
+	return out
+}
+
+var coreTexts = map[lang]map[text]string{
 	fr: {
 		"brand_sub": "mobilisation · agents", "language": "Langue", "sections": "Rubriques", "logout": "Se déconnecter",
 		"footer":    "Chaque consultation de données personnelles est enregistrée. Toute modification d'un ordre est publiée dans le journal de transparence.",
@@ -113,7 +135,7 @@ var texts = map[lang]map[text]string{
 		txtErrCSRF: "Formulaire expiré : rechargez la page et recommencez",
 
 		"nav_dashboard": "Tableau de bord", "nav_needs": "Besoins", "nav_proposals": "Propositions", "nav_approvals": "Approbations",
-		"nav_orders": "Ordres",
+		"nav_orders": "Ordres", "nav_claims": "Réclamations", "nav_registry": "Registre",
 
 		"role_admin": "administrateur", "role_registrar": "greffier du registre", "role_requester": "unité demandeuse",
 		"role_officer": "officier de mobilisation", "role_approver": "approbateur", "role_reviewer": "commission de recours",
@@ -235,7 +257,7 @@ var texts = map[lang]map[text]string{
 		txtErrCSRF: "The form has expired: reload the page and try again",
 
 		"nav_dashboard": "Dashboard", "nav_needs": "Needs", "nav_proposals": "Proposals", "nav_approvals": "Approvals",
-		"nav_orders": "Orders",
+		"nav_orders": "Orders", "nav_claims": "Claims", "nav_registry": "Registry",
 
 		"role_admin": "administrator", "role_registrar": "registrar", "role_requester": "requesting unit",
 		"role_officer": "mobilization officer", "role_approver": "approver", "role_reviewer": "review board",

@@ -11,6 +11,8 @@ import (
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/need"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/policy"
+	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
 )
 
@@ -18,6 +20,13 @@ import (
 // code names exists, in French and in English, and each language has the
 // same texts.
 func TestTextsComplete(t *testing.T) {
+	for l, m := range workTexts {
+		for k := range m {
+			if _, ok := coreTexts[l][k]; ok {
+				t.Errorf("%s (%s) is in two catalogs", k, l)
+			}
+		}
+	}
 	for k := range texts[fr] {
 		if _, ok := texts[en][k]; !ok {
 			t.Errorf("%s: no English", k)
@@ -75,6 +84,25 @@ func TestTextsComplete(t *testing.T) {
 	}
 	prefixed("line_", sqlstore.LinePending, sqlstore.LineAccepted, sqlstore.LineRejected, sqlstore.LineDrafted)
 	prefixed("priority_", "1", "2", "3", "4", "5")
+	for _, s := range registry.Statuses {
+		prefixed("status_", string(s))
+	}
+	prefixed("sex_", string(registry.Female), string(registry.Male))
+	prefixed("orgkind_", registry.OrganisationKinds...)
+	prefixed("cond_", slices.Concat(registry.Conditions, []string{order.Lost})...)
+	prefixed("basis_", "use", "consumed", "service", "damage")
+	prefixed("ground_", string(policy.Exemption), string(policy.Deferral))
+	prefixed("queue_", string(order.StateClaimed), string(order.StateAppealed))
+	prefixed("no_", string(order.StateClaimed), string(order.StateAppealed))
+	prefixed("nav_", "persons", "organisations", "resources")
+	for _, e := range webEvents {
+		prefixed("done_", string(e))
+	}
+	// The pages' titles, which render takes by name.
+	for _, name := range []string{"persons", "person", "organisations", "organisation", "resources", "resource", "claims",
+		"needs", "need", "need_new", "proposals", "proposal", "proposal_new", "approvals", "orders", "order", "dashboard", "login"} {
+		use(name+"_title", "a page")
+	}
 	prefixed("err_", "need_id", "unit", "type", "skill", "quantity", "area", "point", "deadline", "priority", "justification", "legal_basis")
 	for k := range doneTexts {
 		use(string(k), "doneTexts")

@@ -2,7 +2,10 @@
 // mobilization at a glance (needs and fill rate by region, orders by
 // state, overdue answers, claims waiting, force targets, the situational
 // map) and the daily work done without the CLI: filing needs, running and
-// reviewing allocation proposals, approving drafts, reading orders.
+// reviewing allocation proposals, approving drafts, reading orders,
+// searching the registry, deciding claims and appeals, recording
+// handovers and returns with their receipts, and exporting lists as CSV
+// with an HXL hashtag row (and needs as GeoJSON).
 //
 // It is made for slow connections and plain browsers: server-rendered
 // html/template, one small embedded stylesheet, no JavaScript, no
@@ -39,6 +42,7 @@ import (
 	"github.com/muster-org/muster/incident"
 	"github.com/muster-org/muster/need"
 	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/policy"
 	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/proposal"
 	"github.com/muster-org/muster/registry"
@@ -72,7 +76,7 @@ type Store interface {
 	CancelNeed(ctx context.Context, needID, within string) (need.Need, error)
 
 	Propose(ctx context.Context, scope string, needIDs []string, by string, opt allocate.Options) (sqlstore.StoredProposal, proposal.Excluded, error)
-	Proposals(ctx context.Context, limit int) ([]sqlstore.StoredProposal, error)
+	ProposalsWithin(ctx context.Context, within string, limit int) ([]sqlstore.StoredProposal, error)
 	Proposal(ctx context.Context, id string) (sqlstore.StoredProposal, error)
 	DecideLines(ctx context.Context, id string, lines []int, accept bool, by string) (sqlstore.StoredProposal, error)
 	DraftProposalOrders(ctx context.Context, id, authority string, by order.Actor) ([]order.Order, error)
@@ -85,6 +89,18 @@ type Store interface {
 	ApproveOrders(ctx context.Context, ids []string, by order.Actor, addresseeRef func(registry.Owner) string) ([]sqlstore.IssuedOrder, error)
 	AddresseeRef(o registry.Owner) string
 	Printable(ctx context.Context, o sqlstore.IssuedOrder, verify printout.Verification) (printout.Order, error)
+	AddresseeOrders(ctx context.Context, owner registry.Owner, within string, limit int) ([]sqlstore.IssuedOrder, error)
+	CountOrders(ctx context.Context, within string) (map[order.State]int, error)
+	ApplyOrderEvent(ctx context.Context, idOrCode, within string, c sqlstore.Change) (sqlstore.IssuedOrder, error)
+	SignReceipt(ctx context.Context, o sqlstore.IssuedOrder, handover sqlstore.StoredEvent) (string, error)
+	ActivePolicy(ctx context.Context) (*policy.Policy, sqlstore.StoredPolicy, error)
+
+	ListPersons(ctx context.Context, f sqlstore.PersonFilter) (sqlstore.Page[registry.Person], error)
+	Person(ctx context.Context, nationalID, within string) (registry.Person, error)
+	ListOrganisations(ctx context.Context, f sqlstore.OrganisationFilter) (sqlstore.Page[registry.Organisation], error)
+	Organisation(ctx context.Context, orgID, within string) (registry.Organisation, error)
+	ListResources(ctx context.Context, f sqlstore.ResourceFilter) (sqlstore.Page[registry.Resource], error)
+	Resource(ctx context.Context, resourceID, within string) (registry.Resource, error)
 
 	Log() *tlog.Log
 	SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error)
@@ -209,6 +225,7 @@ func (h *Handler) routeTable() []route {
 
 		r("GET", "/o/needs", auth.ReadNeeds, h.listNeeds),
 		r("GET", "/o/needs.csv", auth.ReadNeeds, h.needsCSV),
+		r("GET", "/o/needs.geojson", auth.ReadNeeds, h.needsGeoJSON),
 		r("GET", "/o/needs/new", auth.WriteNeeds, h.needForm),
 		r("POST", "/o/needs", auth.WriteNeeds, h.fileNeed),
 		r("GET", "/o/needs/{id}", auth.ReadNeeds, h.showNeed),
@@ -225,8 +242,26 @@ func (h *Handler) routeTable() []route {
 		r("POST", "/o/approvals", auth.ApproveOrders, h.approve),
 
 		r("GET", "/o/orders", auth.ReadOrders, h.listOrders),
+		r("GET", "/o/orders.csv", auth.ReadOrders, h.ordersCSV),
 		r("GET", "/o/orders/{code}", auth.ReadOrders, h.showOrder),
 		r("GET", "/o/orders/{code}/pdf", auth.ReadOrders, h.orderPDF),
+		r("GET", "/o/orders/{code}/receipt", auth.ReadOrders, h.receiptPDF),
+		// Which event a role may record on which order is the lifecycle's
+		// rule (package order): the handler checks it.
+		r("POST", "/o/orders/{code}/event", auth.RecordOrderEvents, h.recordEvent),
+
+		r("GET", "/o/claims", auth.RecordOrderEvents, h.claimsQueue),
+		r("GET", "/o/claims.csv", auth.RecordOrderEvents, h.claimsCSV),
+
+		r("GET", "/o/persons", auth.ReadPersons, h.listPersons),
+		r("GET", "/o/persons.csv", auth.ReadPersons, h.personsCSV),
+		r("GET", "/o/persons/{nid}", auth.ReadPersons, h.showPerson),
+		r("GET", "/o/organisations", auth.ReadOrganisations, h.listOrganisations),
+		r("GET", "/o/organisations.csv", auth.ReadOrganisations, h.organisationsCSV),
+		r("GET", "/o/organisations/{id}", auth.ReadOrganisations, h.showOrganisation),
+		r("GET", "/o/resources", auth.ReadResources, h.listResources),
+		r("GET", "/o/resources.csv", auth.ReadResources, h.resourcesCSV),
+		r("GET", "/o/resources/{id}", auth.ReadResources, h.showResource),
 	}
 }
 
@@ -236,6 +271,9 @@ type call struct {
 	tokenHash []byte
 	lang      lang
 	tree      *area.Tree // read once per request, by areaTree
+	// policyLabels are the claim grounds' labels in the user's language,
+	// read once per request, by labelGround.
+	policyLabels map[string]string
 }
 
 // areaTree returns the area hierarchy, read from the store at most once
