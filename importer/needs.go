@@ -14,7 +14,7 @@ import (
 // NeedStore is what importing needs takes.
 type NeedStore interface {
 	AreaTree(ctx context.Context) (*area.Tree, error)
-	FileNeeds(ctx context.Context, needs []need.Need, by string) ([]need.Need, error)
+	FileNeedsWithin(ctx context.Context, needs []need.Need, by, within string) ([]need.Need, error)
 }
 
 // Needs imports needs from a CSV file, filed by one user whose
@@ -68,7 +68,7 @@ func Needs(ctx context.Context, store NeedStore, path, by, within string, opts O
 			return errs
 		},
 		write: func(ctx context.Context, needs []need.Need) error {
-			_, err := store.FileNeeds(ctx, needs, by)
+			_, err := store.FileNeedsWithin(ctx, needs, by, within)
 			return err
 		},
 	}

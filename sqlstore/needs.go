@@ -17,6 +17,25 @@ import (
 // its file. All or nothing: one need that cannot be stored rejects the
 // call. CreatedAt and State are set here.
 func (db *DB) FileNeeds(ctx context.Context, needs []need.Need, by string) ([]need.Need, error) {
+	return db.FileNeedsWithin(ctx, needs, by, "")
+}
+
+// FileNeedsWithin is FileNeeds for a filer whose jurisdiction is within
+// ("" for none): need ids are national, so filing again the id of a need
+// that lies outside within is refused (Forbidden) rather than moving that
+// need into the filer's jurisdiction.
+func (db *DB) FileNeedsWithin(ctx context.Context, needs []need.Need, by, within string) ([]need.Need, error) {
+	var allowed map[int64]bool
+	if within != "" {
+		ids, err := db.subtreeIDs(ctx, within)
+		if err != nil {
+			return nil, err
+		}
+		allowed = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			allowed[id] = true
+		}
+	}
 	now := db.now().UTC()
 	out := make([]need.Need, len(needs))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -35,8 +54,12 @@ func (db *DB) FileNeeds(ctx context.Context, needs []need.Need, by string) ([]ne
 			}
 			var state string
 			var filled float64
-			err = tx.QueryRowContext(ctx, db.rebind(`SELECT state, filled FROM needs WHERE need_id = ?`+db.forUpdate()), n.ID).Scan(&state, &filled)
+			var storedArea int64
+			err = tx.QueryRowContext(ctx, db.rebind(`SELECT state, filled, area_id FROM needs WHERE need_id = ?`+db.forUpdate()), n.ID).
+				Scan(&state, &filled, &storedArea)
 			switch {
+			case err == nil && allowed != nil && !allowed[storedArea]:
+				return muster.Errorf(muster.Forbidden, "need %s was filed outside your jurisdiction (%s); file under another id", n.ID, within)
 			case err == sql.ErrNoRows:
 				_, err = tx.ExecContext(ctx, db.rebind(`INSERT INTO needs (need_id, unit, type, skill, quantity, area_id,
 					lat, lon, deadline, priority, justification, legal_basis, state, filled, filed_by, created_at, updated_at)

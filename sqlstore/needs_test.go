@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,34 @@ func TestOpenNeedsPages(t *testing.T) {
 		some, err := db.OpenNeeds(ctx, "NE.DS", ids)
 		if err != nil || len(some) != 3 {
 			t.Fatalf("%+v %v", some, err)
+		}
+	})
+}
+
+// TestFileNeedsWithin: a filer cannot take over a need of another
+// jurisdiction by filing its id again; within their own, they may amend.
+func TestFileNeedsWithin(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedAreas(t, db)
+		if _, err := db.FileNeeds(ctx, []need.Need{testNeed("N-DF", "NE.DF"), testNeed("N-DS", "NE.DS")}, "seed"); err != nil {
+			t.Fatal(err)
+		}
+		hijack := testNeed("N-DF", "NE.DS.D01")
+		_, err := db.FileNeedsWithin(ctx, []need.Need{hijack}, "requester.dosso", "NE.DS")
+		if muster.ErrorKind(err) != muster.Forbidden || !strings.Contains(err.Error(), "N-DF was filed outside your jurisdiction") {
+			t.Errorf("filing Diffa's need id from Dosso: %v", err)
+		}
+		if n, err := db.Need(ctx, "N-DF", ""); err != nil || n.Area != "NE.DF" {
+			t.Errorf("Diffa's need after the attempt: area %s, %v", n.Area, err)
+		}
+		amend := testNeed("N-DS", "NE.DS.D01")
+		amend.Quantity = 6
+		if _, err := db.FileNeedsWithin(ctx, []need.Need{amend}, "requester.dosso", "NE.DS"); err != nil {
+			t.Errorf("amending a need of one's own jurisdiction: %v", err)
+		}
+		if n, _ := db.Need(ctx, "N-DS", ""); n.Quantity != 6 {
+			t.Errorf("amended need quantity %g, want 6", n.Quantity)
 		}
 	})
 }

@@ -81,7 +81,7 @@ func newNeedsAddCmd(cfg *config) *cobra.Command {
 			if err := n.Err(); err != nil {
 				return err
 			}
-			filed, err := db.FileNeeds(cmd.Context(), []need.Need{n}, u.Name)
+			filed, err := db.FileNeedsWithin(cmd.Context(), []need.Need{n}, u.Name, u.Area)
 			if err != nil {
 				return err
 			}

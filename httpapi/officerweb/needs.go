@@ -292,12 +292,12 @@ func (h *Handler) fileNeed(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	n, errs := f.toNeed(h.now().UTC(), h.zone, tree, c.user.Area)
 	if len(errs) == 0 {
-		_, err := h.store.FileNeeds(r.Context(), []need.Need{n}, c.user.Name)
+		_, err := h.store.FileNeedsWithin(r.Context(), []need.Need{n}, c.user.Name, c.user.Area)
 		switch muster.ErrorKind(err) {
 		case "":
 			redirect(w, r, "/o/needs/"+url.PathEscape(n.ID), "done_filed", n.ID)
 			return nil
-		case muster.Conflict:
+		case muster.Conflict, muster.Forbidden: // filed already, here or in another jurisdiction
 			errs = map[string]string{"need_id": "err_need_taken"}
 		default:
 			return err

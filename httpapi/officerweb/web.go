@@ -70,7 +70,7 @@ type Store interface {
 	IncidentCounts(ctx context.Context, within string, since time.Time) ([]sqlstore.IncidentCount, error)
 	RecentIncidents(ctx context.Context, within string, since time.Time, limit int) ([]incident.Incident, error)
 
-	FileNeeds(ctx context.Context, needs []need.Need, by string) ([]need.Need, error)
+	FileNeedsWithin(ctx context.Context, needs []need.Need, by, within string) ([]need.Need, error)
 	ListNeeds(ctx context.Context, f sqlstore.NeedFilter) (sqlstore.Page[need.Need], error)
 	Need(ctx context.Context, needID, within string) (need.Need, error)
 	CancelNeed(ctx context.Context, needID, within string) (need.Need, error)

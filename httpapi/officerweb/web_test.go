@@ -176,6 +176,14 @@ func TestFileNeed(t *testing.T) {
 		if res.status != http.StatusBadRequest || !strings.Contains(res.text(), msg(fr, "err_need_taken")) {
 			t.Errorf("a taken id: %d\n%s", res.status, res.text())
 		}
+		// So is the id of a need of another jurisdiction, which stays there.
+		res = f.post(t, c, "/o/needs", needValues(map[string]string{"need_id": "N-DF-1"}))
+		if res.status != http.StatusBadRequest || !strings.Contains(res.text(), msg(fr, "err_need_taken")) {
+			t.Errorf("Diffa's need id from Dosso: %d\n%s", res.status, res.text())
+		}
+		if n, err := db.Need(t.Context(), "N-DF-1", ""); err != nil || n.Area != "NE.DF" {
+			t.Errorf("Diffa's need after the attempt: %+v, %v", n, err)
+		}
 		// Cancelling: only an open need, then the button is gone.
 		res = f.post(t, c, "/o/needs/N-DS-CANCEL/cancel", nil)
 		if res.status != http.StatusSeeOther {
