@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/muster-org/muster/httpapi/clientaddr"
 	"golang.org/x/time/rate"
 )
 
@@ -82,41 +80,4 @@ func (l *ipLimiter) sweep(now time.Time) {
 // headers from anyone else are ignored: any client can set them. IPv6
 // addresses are grouped by /64 because one host usually holds a whole /64
 // and could otherwise take a fresh bucket per address.
-func (s *Server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	addr = addr.Unmap()
-	if s.trusted(addr) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break // a malformed hop: trust nothing before it
-			}
-			addr = hop.Unmap()
-			if !s.trusted(addr) {
-				break
-			}
-		}
-	}
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
-}
-
-func (s *Server) trusted(addr netip.Addr) bool {
-	for _, p := range s.trustedProxies {
-		if p.Contains(addr) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) clientIP(r *http.Request) string { return clientaddr.Of(r, s.trustedProxies) }

@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/httpapi/clientaddr"
 )
 
 // sessionCookie holds the session token; the store keeps only its hash.
@@ -193,41 +192,4 @@ func (l *ipLimiter) allow(client string, now time.Time) bool {
 // peer is a trusted proxy the nearest untrusted address of
 // X-Forwarded-For. IPv6 clients are counted by /64, which one host
 // usually holds whole.
-func (h *Handler) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	addr = addr.Unmap()
-	if h.trusted(addr) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break
-			}
-			addr = hop.Unmap()
-			if !h.trusted(addr) {
-				break
-			}
-		}
-	}
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
-}
-
-func (h *Handler) trusted(addr netip.Addr) bool {
-	for _, p := range h.proxies {
-		if p.Contains(addr) {
-			return true
-		}
-	}
-	return false
-}
+func (h *Handler) clientIP(r *http.Request) string { return clientaddr.Of(r, h.proxies) }
