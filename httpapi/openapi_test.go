@@ -159,7 +159,7 @@ func TestOpenAPISchemasMatchJSON(t *testing.T) {
 			Population: 1, Geometry: json.RawMessage(`{}`)},
 		"Person": registry.Person{NationalID: "N1", GivenName: "a", FamilyName: "b", Sex: registry.Male,
 			BirthDate: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), Phone: "+22790000000", Area: "NE", Skills: []string{"x"},
-			Status: registry.Active, Rank: "major"},
+			Status: registry.Active, Rank: "major", Language: "ha"},
 		"Organisation": registry.Organisation{OrgID: "O1", Name: "o", Kind: "ngo", Area: "NE", Protected: true, ProtectedReason: "r"},
 		"Resource": registry.Resource{ResourceID: "R1", Owner: registry.Owner{Kind: registry.OwnerOrganisation, ID: "O1"},
 			Type: "fuel.diesel", Quantity: 1, Unit: "l", Area: "NE", Location: &area.Point{}, Condition: "good", DeclaredValueXOF: 1},
