@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"cmp"
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,7 +26,6 @@ func TestAPI(t *testing.T) {
 			{"Logout", testLogout},
 			{"Jurisdiction", testJurisdiction},
 			{"Roles", testRoles},
-			{"AccessMatrix", testAccessMatrix},
 			{"Needs", testNeeds},
 			{"Forces", testForces},
 			{"LogRoutes", testLogRoutes},
@@ -222,63 +219,6 @@ func testRoles(t *testing.T, f *fixture) {
 	ids, _ := f.do(t, "GET", "/api/v1/organisations", auditor, "").ids(t)
 	if len(ids) != len(testOrgs) {
 		t.Errorf("auditor of NE sees %v, want every organisation", ids)
-	}
-}
-
-// testAccessMatrix walks the route table: every route answers each role
-// as auth.Can says, and every non-public route refuses an anonymous call.
-// A route that takes a body is called with none: a role it permits gets
-// past the role check to the body's own check (400, body empty), a role it
-// refuses gets 403 before it.
-func testAccessMatrix(t *testing.T, f *fixture) {
-	seeded, err := f.db.ListOrders(context.Background(), sqlstore.OrderFilter{Limit: 1}) // seedLog's order
-	if err != nil || len(seeded) != 1 {
-		t.Fatalf("seeded order: %v %v", seeded, err)
-	}
-	example := strings.NewReplacer("/api/v1/orders/{code}", "/api/v1/orders/"+string(seeded[0].Code),
-		"{code}", "NE", "{national_id}", "DS0003", "{org_id}", "ORG-DS1", "{need_id}", "N-DS-1", "{resource_id}", "RES-DS2",
-		"{index}", "1", "/log/proof/inclusion", "/log/proof/inclusion?index=1&size=3", "/log/proof/consistency", "/log/proof/consistency?old=1&size=3")
-	for _, rt := range f.api.routes {
-		if rt.Pattern == "/api/v1/logout" || rt.Pattern == "/api/v1/login" || rt.Pattern == fundWebhookPattern {
-			continue // they change sessions, or are signed by a provider; tested on their own
-		}
-		path := example.Replace(rt.Pattern)
-		anon := f.do(t, rt.Method, path, "", "")
-		if rt.Action == "" {
-			if anon.status != http.StatusOK {
-				t.Errorf("public %s %s = %d", rt.Method, rt.Pattern, anon.status)
-			}
-			continue
-		}
-		if anon.status != http.StatusUnauthorized {
-			t.Errorf("anonymous %s %s = %d, want 401", rt.Method, rt.Pattern, anon.status)
-		}
-		for _, u := range testUsers {
-			if u.Area != "NE" {
-				continue // the paths name records of the whole country
-			}
-			want := cmp.Or(rt.status, http.StatusOK)
-			switch {
-			case rt.Action != Authenticated && !auth.Can(u.Role, rt.Action):
-				want = http.StatusForbidden
-			case rt.body != "":
-				want = http.StatusBadRequest
-			}
-			var header []string
-			if rt.idempotent {
-				header = []string{"Idempotency-Key", "matrix " + u.Name + " " + rt.Pattern}
-			}
-			res := f.do(t, rt.Method, path, u.Name, "", header...)
-			if res.status != want {
-				t.Errorf("%s %s %s = %d, want %d", u.Role, rt.Method, rt.Pattern, res.status, want)
-				continue
-			}
-			if want == http.StatusBadRequest {
-				if code, msg := res.errorOf(t); code != "invalid" || !strings.Contains(msg, "request body is empty") {
-					t.Errorf("%s %s %s = %s %q, want the body refused", u.Role, rt.Method, rt.Pattern, code, msg)
-				}
-			}
-		}
 	}
 }
 

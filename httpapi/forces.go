@@ -47,6 +47,21 @@ func (s *Server) setForce(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err := s.scopeArea(r.Context(), c.user, req.Scope); err != nil {
 		return err
 	}
+	// Force codes are national: setting the code of a force of another
+	// jurisdiction would move that force into this one.
+	all, err := s.store.ForceTargets(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	tree, err := s.store.AreaTree(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, f := range all {
+		if f.Code == req.Code && !tree.Within(f.Scope, c.user.Area) {
+			return muster.Errorf(muster.Forbidden, "code: %s is a force outside your jurisdiction (%s)", req.Code, c.user.Area)
+		}
+	}
 	if _, err := s.store.SetForceTarget(r.Context(), sqlstore.ForceTarget{Code: req.Code, Name: req.Name, Scope: req.Scope,
 		Target: req.Target, Base: req.Strength, UpdatedBy: c.user.Name}); err != nil {
 		return err

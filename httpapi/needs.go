@@ -100,6 +100,20 @@ func (s *Server) fileNeeds(w http.ResponseWriter, r *http.Request, c *caller) er
 	if len(problems) > 0 {
 		return invalidList(problems)
 	}
+	// Need ids are national: filing again the id of a need of another
+	// jurisdiction would move that need into this one.
+	for i, n := range needs {
+		stored, err := s.store.Need(r.Context(), n.ID, "")
+		if muster.ErrorKind(err) == muster.NotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !tree.Within(stored.Area, c.user.Area) {
+			return muster.Errorf(muster.Forbidden, "needs[%d].need_id: %s was filed outside your jurisdiction (%s); file under another id", i, n.ID, c.user.Area)
+		}
+	}
 	filed, err := s.store.FileNeeds(r.Context(), needs, c.user.Name)
 	if err != nil {
 		return err

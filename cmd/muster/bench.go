@@ -51,7 +51,8 @@ func newBenchCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
-	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg), newBenchLedgerCmd(cfg), newBenchAllocateCmd(), newBenchLookupCmd(cfg))
+	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg), newBenchLedgerCmd(cfg), newBenchAllocateCmd(), newBenchLookupCmd(cfg),
+		newBenchAllCmd(), newBenchSoakCmd(cfg))
 	return cmd
 }
 
@@ -83,25 +84,54 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 	return cmd
 }
 
+// importResult is what bench import measured.
+type importResult struct {
+	rows               int
+	csvBytes           int64
+	dialect            string
+	realRate, bareRate float64 // rows/s
+	realTime, bareTime time.Duration
+	peakHeap           uint64
+}
+
 func benchImport(ctx context.Context, out io.Writer, dsn string, rows int, seed int64) error {
-	w, err := newBenchWorkspace(seed)
+	r, err := measureImport(ctx, out, dsn, rows, seed)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(out, "\nbench import: %d persons, %.0f MB CSV, %s, %d CPUs, %s\n", r.rows, float64(r.csvBytes)/1e6, r.dialect, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "| path | seconds | rows/s |\n|---|---:|---:|\n")
+	fmt.Fprintf(out, "| import (parse, validate, seal, upsert) | %.2f | %.0f |\n", r.realTime.Seconds(), r.realRate)
+	fmt.Fprintf(out, "| bare batched insert (rows sealed beforehand) | %.2f | %.0f |\n", r.bareTime.Seconds(), r.bareRate)
+	fmt.Fprintf(out, "ratio import/bare: %.2f; import peak heap: %.0f MB\n", r.realRate/r.bareRate, float64(r.peakHeap)/(1<<20))
+	return nil
+}
+
+// measureImport generates a persons CSV of rows rows, imports it through
+// the real path into a fresh database, then inserts the same rows with
+// the engine's bare batched insert into another; progress goes to log.
+func measureImport(ctx context.Context, log io.Writer, dsn string, rows int, seed int64) (importResult, error) {
+	w, err := newBenchWorkspace(seed)
+	if err != nil {
+		return importResult{}, err
 	}
 	defer w.close()
 	dir, keys, areas := w.dir, w.keys, w.areas
 	cfg := demo.Config{Persons: rows, Seed: seed, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 
 	csvPath := filepath.Join(dir, "persons.csv")
-	fmt.Fprintf(out, "generating %d persons into %s ...\n", rows, csvPath)
+	fmt.Fprintf(log, "generating %d persons into %s ...\n", rows, csvPath)
 	if err := writePersonsCSV(ctx, csvPath, cfg); err != nil {
-		return err
+		return importResult{}, err
 	}
-	info, _ := os.Stat(csvPath)
+	info, err := os.Stat(csvPath)
+	if err != nil {
+		return importResult{}, err
+	}
 
 	real, err := benchDB(ctx, dsn, dir, "real", keys, areas)
 	if err != nil {
-		return err
+		return importResult{}, err
 	}
 	defer real.close()
 	peak := watchHeap()
@@ -110,29 +140,23 @@ func benchImport(ctx context.Context, out io.Writer, dsn string, rows int, seed 
 	realTime := time.Since(start)
 	peakHeap := peak()
 	if err != nil {
-		return err
+		return importResult{}, err
 	}
 	if sum.Imported != rows || sum.Rejected != 0 {
-		return fmt.Errorf("bench: import gave %s, want %d rows", sum, rows)
+		return importResult{}, fmt.Errorf("bench: import gave %s, want %d rows", sum, rows)
 	}
 
 	bare, err := benchDB(ctx, dsn, dir, "bare", keys, areas)
 	if err != nil {
-		return err
+		return importResult{}, err
 	}
 	defer bare.close()
 	bareTime, err := bareInsert(ctx, bare.db, cfg)
 	if err != nil {
-		return err
+		return importResult{}, err
 	}
-
-	realRate, bareRate := float64(rows)/realTime.Seconds(), float64(rows)/bareTime.Seconds()
-	fmt.Fprintf(out, "\nbench import: %d persons, %.0f MB CSV, %s, %d CPUs, %s\n", rows, float64(info.Size())/1e6, real.db.Dialect(), runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(out, "| path | seconds | rows/s |\n|---|---:|---:|\n")
-	fmt.Fprintf(out, "| import (parse, validate, seal, upsert) | %.2f | %.0f |\n", realTime.Seconds(), realRate)
-	fmt.Fprintf(out, "| bare batched insert (rows sealed beforehand) | %.2f | %.0f |\n", bareTime.Seconds(), bareRate)
-	fmt.Fprintf(out, "ratio import/bare: %.2f; import peak heap: %.0f MB\n", realRate/bareRate, float64(peakHeap)/(1<<20))
-	return nil
+	return importResult{rows: rows, csvBytes: info.Size(), dialect: real.db.Dialect(), realTime: realTime, bareTime: bareTime,
+		realRate: float64(rows) / realTime.Seconds(), bareRate: float64(rows) / bareTime.Seconds(), peakHeap: peakHeap}, nil
 }
 
 // writePersonsCSV streams the demo's persons into a CSV file.
@@ -213,6 +237,7 @@ func (s *personSink) Persons(_ context.Context, ps []registry.Person) error     
 
 type benchStore struct {
 	db    *sqlstore.DB
+	dsn   string // the SQLite file, or the PostgreSQL DSN with its schema
 	close func()
 }
 
@@ -220,7 +245,8 @@ type benchStore struct {
 // new schema in the PostgreSQL database dsn.
 func benchDB(ctx context.Context, dsn, dir, name string, keys *seal.Keyring, areas []area.Area) (*benchStore, error) {
 	if !sqlstore.IsPostgres(dsn) {
-		db, err := sqlstore.Open(ctx, filepath.Join(dir, name+".db"), keys)
+		path := filepath.Join(dir, name+".db")
+		db, err := sqlstore.Open(ctx, path, keys)
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +254,7 @@ func benchDB(ctx context.Context, dsn, dir, name string, keys *seal.Keyring, are
 			db.Close()
 			return nil, err
 		}
-		return &benchStore{db: db, close: func() { db.Close() }}, nil
+		return &benchStore{db: db, dsn: path, close: func() { db.Close() }}, nil
 	}
 	schema := fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano())
 	admin, err := sqlstore.Open(ctx, dsn, keys)
@@ -261,7 +287,7 @@ func benchDB(ctx context.Context, dsn, dir, name string, keys *seal.Keyring, are
 		drop()
 		return nil, err
 	}
-	return &benchStore{db: db, close: drop}, nil
+	return &benchStore{db: db, dsn: u.String(), close: drop}, nil
 }
 
 // watchHeap samples the heap in use until the returned function is

@@ -37,50 +37,68 @@ allocator's total cost to the optimum, and whether it filled as much.`,
 	return cmd
 }
 
+// allocateResult is what bench allocate measured: the time of the large
+// instance, and the cost of the allocator's answers to the small ones
+// over the exact optimum's.
+type allocateResult struct {
+	needs, resources, instances int
+	elapsed                     time.Duration
+	peakHeap                    uint64
+	lines, short                int
+	worst, mean                 float64 // cost over the optimum's
+}
+
 func benchAllocate(out io.Writer, seed int64, needs, resources, instances int) error {
+	r, err := measureAllocate(seed, needs, resources, instances)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "allocate %d needs × %d resources on %d CPUs: %.2f s, peak heap %d MB, %d lines, %d needs short\n",
+		needs, resources, runtime.GOMAXPROCS(0), r.elapsed.Seconds(), r.peakHeap>>20, r.lines, r.short)
+	if instances > 0 {
+		fmt.Fprintf(out, "cost ratio to the exact optimum over %d instances: worst %.4f, mean %.4f (target ≤ 1.02)\n", instances, r.worst, r.mean)
+	}
+	return nil
+}
+
+func measureAllocate(seed int64, needs, resources, instances int) (allocateResult, error) {
 	ns, cs := allocate.Generate(seed, allocate.GenOptions{Needs: needs, Candidates: resources, Clusters: 200, MaxGiven: 3})
 	opt := allocate.Options{BurdenWeight: allocate.DefaultBurdenWeight, FairnessWeight: allocate.DefaultFairnessWeight}
 	runtime.GC()
 	peak := watchHeap()
 	start := time.Now()
 	prop, err := allocate.Allocate(ns, cs, opt)
-	elapsed := time.Since(start)
-	heap := peak()
+	r := allocateResult{needs: needs, resources: resources, instances: instances, elapsed: time.Since(start), peakHeap: peak()}
 	if err != nil {
-		return err
+		return r, err
 	}
-	var missing float64
-	for _, s := range prop.Shortfalls {
-		missing += s.Missing
-	}
-	fmt.Fprintf(out, "allocate %d needs × %d resources on %d CPUs: %.2f s, peak heap %d MB, %d lines, %d needs short\n",
-		needs, resources, runtime.GOMAXPROCS(0), elapsed.Seconds(), heap>>20, len(prop.Lines), len(prop.Shortfalls))
+	r.lines, r.short = len(prop.Lines), len(prop.Shortfalls)
 	if instances == 0 {
-		return nil
+		return r, nil
 	}
-	worst, sum := 0.0, 0.0
+	sum := 0.0
 	for i := range instances {
 		g := allocate.GenOptions{Needs: 20 + i%4*10, Candidates: 150 + i%5*50, Clusters: i % 4, Supply: []float64{0.7, 1.2, 3}[i%3], MaxGiven: i % 3}
 		ns, cs := allocate.Generate(seed*1000+int64(i), g)
 		fast, err := allocate.Allocate(ns, cs, opt)
 		if err != nil {
-			return err
+			return r, err
 		}
 		exact, err := allocate.Exact(ns, cs, opt)
 		if err != nil {
-			return err
+			return r, err
 		}
 		if short(fast) > short(exact)+1e-6 {
-			return fmt.Errorf("instance %d: the allocator left %.3f short where the exact solver left %.3f", i, short(fast), short(exact))
+			return r, fmt.Errorf("instance %d: the allocator left %.3f short where the exact solver left %.3f", i, short(fast), short(exact))
 		}
 		ratio := 1.0
 		if exact.TotalCost > 0 {
 			ratio = fast.TotalCost / exact.TotalCost
 		}
-		worst, sum = max(worst, ratio), sum+ratio
+		r.worst, sum = max(r.worst, ratio), sum+ratio
 	}
-	fmt.Fprintf(out, "cost ratio to the exact optimum over %d instances: worst %.4f, mean %.4f (target ≤ 1.02)\n", instances, worst, sum/float64(instances))
-	return nil
+	r.mean = sum / float64(instances)
+	return r, nil
 }
 
 func short(p allocate.Proposal) float64 {

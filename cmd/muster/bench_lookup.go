@@ -104,32 +104,56 @@ type lookupTarget struct {
 	birth time.Time
 }
 
+// lookupResult is what bench lookup measured: the look-ups and the bare
+// floor, driven alike.
+type lookupResult struct {
+	sz             lookupSizes
+	dialect        string
+	orders         int
+	lookups, floor lookupRun
+	pageSize       int
+	peakHeap       uint64
+}
+
 func benchLookup(ctx context.Context, out io.Writer, dsn string, sz lookupSizes) error {
-	w, err := newBenchWorkspace(1)
+	r, err := measureLookup(ctx, out, dsn, sz)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(out, "\nbench lookup: %d look-ups (1 in %d with a wrong birth date) of %d orders among %d persons, %d clients, %s, %d CPUs, %s\n",
+		sz.requests, wrongBirthEvery, r.orders, sz.persons, sz.concurrency, r.dialect, runtime.NumCPU(), runtime.Version())
+	return reportLookups(out, r.lookups, r.floor, r.pageSize, r.peakHeap)
+}
+
+// measureLookup loads the country, issues the orders, and drives the
+// look-ups through the real server and then the bare one; progress goes
+// to log.
+func measureLookup(ctx context.Context, log io.Writer, dsn string, sz lookupSizes) (lookupResult, error) {
+	w, err := newBenchWorkspace(1)
+	if err != nil {
+		return lookupResult{}, err
 	}
 	defer w.close()
 	store, err := benchDB(ctx, dsn, w.dir, "lookup", w.keys, w.areas)
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
 	defer store.close()
 	db := store.db
-	fmt.Fprintf(out, "loading %d persons and issuing %d call-ups ...\n", sz.persons, sz.orders)
+	fmt.Fprintf(log, "loading %d persons and issuing %d call-ups ...\n", sz.persons, sz.orders)
 	targets, err := issueLookupOrders(ctx, db, sz.persons, sz.orders)
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil)) // as muster serve logs
 	api, err := lookupAPI(db, logger)
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
 	realCheck, err := lookupAnswers(targets)
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
 	var page []byte // an order page as served, for the floor to send
 	var keep sync.Once
@@ -154,10 +178,10 @@ func benchLookup(ctx context.Context, out io.Writer, dsn string, sz lookupSizes)
 	lookups, err := driveLookups(ctx, api, logger, sz, request, check)
 	peakHeap := peak()
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
 	if page == nil {
-		return fmt.Errorf("bench lookup: no look-up got its order page: %s", lookups.firstError)
+		return lookupResult{}, fmt.Errorf("bench lookup: no look-up got its order page: %s", lookups.firstError)
 	}
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -172,12 +196,9 @@ func benchLookup(ctx context.Context, out io.Writer, dsn string, sz lookupSizes)
 	}
 	floor, err := driveLookups(ctx, bare, logger, sz, request, bareCheck)
 	if err != nil {
-		return err
+		return lookupResult{}, err
 	}
-
-	fmt.Fprintf(out, "\nbench lookup: %d look-ups (1 in %d with a wrong birth date) of %d orders among %d persons, %d clients, %s, %d CPUs, %s\n",
-		sz.requests, wrongBirthEvery, len(targets), sz.persons, sz.concurrency, db.Dialect(), runtime.NumCPU(), runtime.Version())
-	return reportLookups(out, lookups, floor, len(page), peakHeap)
+	return lookupResult{sz: sz, dialect: db.Dialect(), orders: len(targets), lookups: lookups, floor: floor, pageSize: len(page), peakHeap: peakHeap}, nil
 }
 
 // reportLookups prints the table of both runs and the summary line, and

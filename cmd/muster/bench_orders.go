@@ -47,42 +47,71 @@ postgres://..., fresh schemas in that database (dropped afterwards).`,
 	return cmd
 }
 
+// issueResult is what bench issue measured: issuing against bare
+// Ed25519 signing, verifying against bare Ed25519 verification.
+type issueResult struct {
+	orders, batch                                   int
+	dialect                                         string
+	issueTime, signTime, verifyTime, bareVerifyTime time.Duration
+}
+
+func (r issueResult) rate(d time.Duration) float64 { return float64(r.orders) / d.Seconds() }
+
 func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) error {
-	w, err := newBenchWorkspace(1)
+	r, err := measureIssue(ctx, out, dsn, n, batch)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(out, "\nbench issue: %d orders, batches of %d, %s, %d CPUs, %s\n", r.orders, r.batch, r.dialect, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "| path | seconds | orders/s |\n|---|---:|---:|\n")
+	fmt.Fprintf(out, "| approve and issue (sign, store, log, queue) | %.2f | %.0f |\n", r.issueTime.Seconds(), r.rate(r.issueTime))
+	fmt.Fprintf(out, "| bare Ed25519 sign, same payloads, one core | %.2f | %.0f |\n", r.signTime.Seconds(), r.rate(r.signTime))
+	fmt.Fprintf(out, "| verify (Base45, zlib, COSE, trust list, Ed25519) | %.2f | %.0f |\n", r.verifyTime.Seconds(), r.rate(r.verifyTime))
+	fmt.Fprintf(out, "| bare Ed25519 verify, same payloads, one core | %.2f | %.0f |\n", r.bareVerifyTime.Seconds(), r.rate(r.bareVerifyTime))
+	fmt.Fprintf(out, "ratio issue/bare sign: %.2f (target 0.50); ratio verify/bare verify: %.2f (target 0.80)\n",
+		r.signTime.Seconds()/r.issueTime.Seconds(), r.bareVerifyTime.Seconds()/r.verifyTime.Seconds())
+	return nil
+}
+
+// measureIssue loads n persons, drafts one call-up each, and times
+// approve-and-issue in batches of batch, bare signing, verification and
+// bare verification; progress goes to log.
+func measureIssue(ctx context.Context, log io.Writer, dsn string, n, batch int) (issueResult, error) {
+	w, err := newBenchWorkspace(1)
+	if err != nil {
+		return issueResult{}, err
 	}
 	defer w.close()
 	dir, keys, areas := w.dir, w.keys, w.areas
 	store, err := benchDB(ctx, dsn, dir, "issue", keys, areas)
 	if err != nil {
-		return err
+		return issueResult{}, err
 	}
 	defer store.close()
 	db := store.db
-	fmt.Fprintf(out, "loading %d persons and drafting one call-up each ...\n", n)
+	fmt.Fprintf(log, "loading %d persons and drafting one call-up each ...\n", n)
 	sink := &storeSink{db: db}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	if _, err := demo.Generate(ctx, demo.Config{Persons: n, Seed: 1, Today: today}, sink, nil); err != nil {
-		return err
+		return issueResult{}, err
 	}
 	if err := sink.flush(ctx); err != nil {
-		return err
+		return issueResult{}, err
 	}
 	if err := db.CreateAuthority(ctx, demoAuthority); err != nil {
-		return err
+		return issueResult{}, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	key, priv := trust.GenerateKey(demoAuthority.Code, now.Add(-time.Minute), now.AddDate(1, 0, 0))
 	if err := db.AddKey(ctx, key, priv); err != nil {
-		return err
+		return issueResult{}, err
 	}
 	var ids []string
 	officer := order.Actor{Role: auth.Officer, Name: "officer"}
 	for after := int64(0); ; {
 		page, err := db.ListPersons(ctx, sqlstore.PersonFilter{After: after, Limit: 1000})
 		if err != nil {
-			return err
+			return issueResult{}, err
 		}
 		drafts := make([]order.Order, len(page.Items))
 		for i, p := range page.Items {
@@ -92,7 +121,7 @@ func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) er
 		}
 		drafted, err := db.DraftOrders(ctx, drafts, officer)
 		if err != nil {
-			return err
+			return issueResult{}, err
 		}
 		for _, o := range drafted {
 			ids = append(ids, o.ID)
@@ -109,7 +138,7 @@ func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) er
 	for i := 0; i < len(ids); i += batch {
 		issued, err := db.ApproveOrders(ctx, ids[i:min(i+batch, len(ids))], approver, db.AddresseeRef)
 		if err != nil {
-			return err
+			return issueResult{}, err
 		}
 		for _, o := range issued {
 			signed = append(signed, o.Signed)
@@ -122,7 +151,7 @@ func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) er
 	for i, s := range signed {
 		_, _, msg, err := qr.Decode(s)
 		if err != nil {
-			return err
+			return issueResult{}, err
 		}
 		payloads[i] = msg.Payload
 	}
@@ -135,31 +164,23 @@ func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) er
 
 	tl, err := trust.NewTrustList([]trust.Key{key}, 1, now)
 	if err != nil {
-		return err
+		return issueResult{}, err
 	}
 	start = time.Now()
 	for _, s := range signed {
 		if _, err := qr.Verify(s, tl, time.Now()); err != nil {
-			return err
+			return issueResult{}, err
 		}
 	}
 	verifyTime := time.Since(start)
 	start = time.Now()
 	for i, p := range payloads {
 		if !ed25519.Verify(key.Public, p, sigs[i]) {
-			return fmt.Errorf("bench: bare verification failed")
+			return issueResult{}, fmt.Errorf("bench: bare verification failed")
 		}
 	}
 	bareVerifyTime := time.Since(start)
 
-	rate := func(d time.Duration) float64 { return float64(len(signed)) / d.Seconds() }
-	fmt.Fprintf(out, "\nbench issue: %d orders, batches of %d, %s, %d CPUs, %s\n", len(signed), batch, db.Dialect(), runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(out, "| path | seconds | orders/s |\n|---|---:|---:|\n")
-	fmt.Fprintf(out, "| approve and issue (sign, store, log, queue) | %.2f | %.0f |\n", issueTime.Seconds(), rate(issueTime))
-	fmt.Fprintf(out, "| bare Ed25519 sign, same payloads, one core | %.2f | %.0f |\n", signTime.Seconds(), rate(signTime))
-	fmt.Fprintf(out, "| verify (Base45, zlib, COSE, trust list, Ed25519) | %.2f | %.0f |\n", verifyTime.Seconds(), rate(verifyTime))
-	fmt.Fprintf(out, "| bare Ed25519 verify, same payloads, one core | %.2f | %.0f |\n", bareVerifyTime.Seconds(), rate(bareVerifyTime))
-	fmt.Fprintf(out, "ratio issue/bare sign: %.2f (target 0.50); ratio verify/bare verify: %.2f (target 0.80)\n",
-		signTime.Seconds()/issueTime.Seconds(), bareVerifyTime.Seconds()/verifyTime.Seconds())
-	return nil
+	return issueResult{orders: len(signed), batch: batch, dialect: db.Dialect(), issueTime: issueTime, signTime: signTime,
+		verifyTime: verifyTime, bareVerifyTime: bareVerifyTime}, nil
 }

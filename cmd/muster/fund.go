@@ -28,7 +28,7 @@ func newFundCmd(cfg *config) *cobra.Command {
 	programme := &cobra.Command{Use: "programme", Short: "Add and list the fund's programmes"}
 	programme.AddCommand(newFundProgrammeAddCmd(cfg), newFundProgrammeListCmd(cfg))
 	cmd.AddCommand(newFundContributeCmd(cfg), programme, newFundAllocateCmd(cfg), newFundSpendCmd(cfg), newFundMoveCmd(cfg),
-		newFundPayCmd(cfg), newFundPayableCmd(cfg), newFundUndoCmd(cfg), newFundReportCmd(cfg))
+		newFundPayCmd(cfg), newFundPayableCmd(cfg), newFundUndoCmd(cfg), newFundReportCmd(cfg), newFundImportCmd(cfg))
 	return cmd
 }
 
