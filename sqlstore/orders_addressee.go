@@ -33,18 +33,5 @@ func (db *DB) AddresseeOrders(ctx context.Context, owner registry.Owner, within 
 		args = append(args, arg...)
 	}
 	query += fmt.Sprintf(` ORDER BY o.created_at DESC, o.id DESC LIMIT %d`, clampLimit(limit))
-	rows, err := db.sql.QueryContext(ctx, db.rebind(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("orders of an addressee: %w", err)
-	}
-	defer rows.Close()
-	var out []IssuedOrder
-	for rows.Next() {
-		o, err := db.scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return db.queryOrders(ctx, "orders of an addressee", query, args)
 }

@@ -257,9 +257,15 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, err
 		args = append(args, f.Batch)
 	}
 	query += fmt.Sprintf(` ORDER BY o.id LIMIT %d`, clampLimit(f.Limit))
+	return db.queryOrders(ctx, "list orders", query, args)
+}
+
+// queryOrders runs a query of orderColumns and reads its orders; what
+// names the query in errors.
+func (db *DB) queryOrders(ctx context.Context, what, query string, args []any) ([]IssuedOrder, error) {
 	rows, err := db.sql.QueryContext(ctx, db.rebind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list orders: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []IssuedOrder

@@ -449,8 +449,31 @@ func (db *DB) personNationalID(ctx context.Context, key string) (string, error) 
 
 // Proposals lists proposals newest first, without their lines.
 func (db *DB) Proposals(ctx context.Context, limit int) ([]StoredProposal, error) {
-	rows, err := db.sql.QueryContext(ctx, fmt.Sprintf(`SELECT id, created_by, created_at, scope, policy_version, policy_hash, state,
-		total_cost, needs, candidates FROM proposals ORDER BY created_at DESC, id DESC LIMIT %d`, clampLimit(limit)))
+	return db.listProposals(ctx, "", nil, limit)
+}
+
+// ProposalsWithin returns the newest proposals whose scope lies in the
+// jurisdiction within (an area and its subtree), newest first: what an
+// officer of that jurisdiction may review. A proposal's scope is an area
+// code, so the jurisdiction is matched on the areas' paths in the query
+// rather than by reading every proposal of the country.
+func (db *DB) ProposalsWithin(ctx context.Context, within string, limit int) ([]StoredProposal, error) {
+	var path string
+	if err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT path FROM areas WHERE code = ?`), within).Scan(&path); err != nil {
+		return nil, notFound(err, "no area %s", within)
+	}
+	out, err := db.listProposals(ctx, `WHERE scope IN (SELECT code FROM areas WHERE substr(path, 1, ?) = ?)`, []any{len(path), path}, limit)
+	if err != nil {
+		return nil, fmt.Errorf("proposals within %s: %w", within, err)
+	}
+	return out, nil
+}
+
+// listProposals reads the proposals a WHERE clause selects, newest first.
+func (db *DB) listProposals(ctx context.Context, where string, args []any, limit int) ([]StoredProposal, error) {
+	rows, err := db.sql.QueryContext(ctx, db.rebind(fmt.Sprintf(`SELECT id, created_by, created_at, scope, policy_version, policy_hash,
+		state, total_cost, needs, candidates FROM proposals `+where+`
+		ORDER BY created_at DESC, id DESC LIMIT %d`, clampLimit(limit))), args...)
 	if err != nil {
 		return nil, err
 	}
