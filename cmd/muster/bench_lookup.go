@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/citizen"
 	"github.com/muster-org/muster/demo"
@@ -35,6 +36,10 @@ import (
 // lookupSizes are the sizes of a bench lookup run.
 type lookupSizes struct {
 	persons, orders, requests, concurrency int
+	// existing looks up orders already issued in the configured database
+	// (--db) instead of loading a fresh country: the figures at the size
+	// of a real registry.
+	existing bool
 }
 
 // wrongBirthEvery is one look-up in this many giving a wrong birth date.
@@ -64,11 +69,25 @@ the process's peak heap during the look-ups (clients included).
 The guard allows 20 look-ups per order code at once, so --requests may be
 at most 20 times --orders. Uses a fresh SQLite file in a temporary
 directory, or, with --db postgres://..., a fresh schema in that database
-(dropped afterwards).`,
+(dropped afterwards).
+
+With --existing, nothing is loaded: the look-ups are of --orders orders
+already issued in the configured database (--db, with its --key-file),
+whose addressees' birth dates are read from the registry, so that the
+figures are those of a registry of its size. Nothing is written to it but
+the guard's memory, which is the process's.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := sz.check(); err != nil {
 				return err
+			}
+			if sz.existing {
+				db, err := cfg.open(cmd.Context())
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				return benchLookupExisting(cmd.Context(), cmd.OutOrStdout(), db, sz)
 			}
 			return benchLookup(cmd.Context(), cmd.OutOrStdout(), cfg.db, sz)
 		},
@@ -78,6 +97,7 @@ directory, or, with --db postgres://..., a fresh schema in that database
 	f.IntVar(&sz.orders, "orders", 5000, "call-ups issued, whose codes are looked up")
 	f.IntVar(&sz.requests, "requests", 50_000, "look-ups to post")
 	f.IntVar(&sz.concurrency, "concurrency", 32, "client goroutines posting at once")
+	f.BoolVar(&sz.existing, "existing", false, "look up orders already issued in the --db database instead of a fresh country")
 	return cmd
 }
 
@@ -87,7 +107,7 @@ func (sz lookupSizes) check() error {
 	switch {
 	case sz.persons <= 0 || sz.orders <= 0 || sz.requests <= 0 || sz.concurrency <= 0:
 		return usageError("--persons, --orders, --requests and --concurrency must be positive")
-	case sz.orders > sz.persons:
+	case sz.orders > sz.persons && !sz.existing:
 		return usageError("--orders %d: at most --persons (%d), one call-up per person", sz.orders, sz.persons)
 	case sz.requests > sz.orders*perCode:
 		// Beyond that, the per-code limit refuses look-ups that a real
@@ -125,6 +145,57 @@ func benchLookup(ctx context.Context, out io.Writer, dsn string, sz lookupSizes)
 	return reportLookups(out, r.lookups, r.floor, r.pageSize, r.peakHeap)
 }
 
+// benchLookupExisting is bench lookup over the orders already issued in db.
+func benchLookupExisting(ctx context.Context, out io.Writer, db *sqlstore.DB, sz lookupSizes) error {
+	fmt.Fprintf(out, "reading %d issued orders and their addressees' birth dates ...\n", sz.orders)
+	targets, err := existingLookupTargets(ctx, db, sz.orders)
+	if err != nil {
+		return err
+	}
+	if perCode := citizen.DefaultConfig().PerCode.Burst; sz.requests > len(targets)*perCode {
+		return usageError("--requests %d: at most %d × the %d issued orders found", sz.requests, perCode, len(targets))
+	}
+	r, err := driveLookupTargets(ctx, db, targets, sz)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nbench lookup --existing: %d look-ups (1 in %d with a wrong birth date) of %d orders, %d clients, %s, %d CPUs, %s\n",
+		sz.requests, wrongBirthEvery, r.orders, sz.concurrency, r.dialect, runtime.NumCPU(), runtime.Version())
+	return reportLookups(out, r.lookups, r.floor, r.pageSize, r.peakHeap)
+}
+
+// existingLookupTargets returns up to n call-ups to persons of db that
+// were issued (whatever their state since), with their addressees' birth
+// dates.
+func existingLookupTargets(ctx context.Context, db *sqlstore.DB, n int) ([]lookupTarget, error) {
+	var targets []lookupTarget
+	after := ""
+	for len(targets) < n {
+		page, err := db.ListOrders(ctx, sqlstore.OrderFilter{Kind: order.CallUp, After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, o := range page {
+			if o.Addressee.Kind != registry.OwnerPerson || o.State == order.StateDraft || o.State == order.StateApproved || len(targets) == n {
+				continue // a citizen looks up only what was issued
+			}
+			p, err := db.Person(ctx, o.Addressee.ID, "")
+			if err != nil {
+				return nil, fmt.Errorf("bench lookup: addressee of order %s: %w", o.Code, err)
+			}
+			targets = append(targets, lookupTarget{code: o.Code, birth: p.BirthDate})
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(targets) == 0 {
+		return nil, muster.Errorf(muster.NotFound, "bench lookup --existing: the database has no issued call-up to a person")
+	}
+	return targets, nil
+}
+
 // measureLookup loads the country, issues the orders, and drives the
 // look-ups through the real server and then the bare one; progress goes
 // to log.
@@ -145,7 +216,12 @@ func measureLookup(ctx context.Context, log io.Writer, dsn string, sz lookupSize
 	if err != nil {
 		return lookupResult{}, err
 	}
+	return driveLookupTargets(ctx, db, targets, sz)
+}
 
+// driveLookupTargets drives the look-ups of targets through the real
+// server over db, then the same requests through the bare one.
+func driveLookupTargets(ctx context.Context, db *sqlstore.DB, targets []lookupTarget, sz lookupSizes) (lookupResult, error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil)) // as muster serve logs
 	api, err := lookupAPI(db, logger)
 	if err != nil {

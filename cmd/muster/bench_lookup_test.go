@@ -36,6 +36,22 @@ func TestBenchLookup(t *testing.T) {
 	})
 }
 
+// TestBenchLookupExisting looks up the orders the demo issued in its own
+// database: every answer as expected, counted against the issued orders.
+func TestBenchLookupExisting(t *testing.T) {
+	t.Parallel()
+	onBackends(t, func(t *testing.T, e *env) {
+		e.mustRun(0, "demo", "--persons", "500", "--orders", "40")
+		r := e.mustRun(0, "bench", "lookup", "--existing", "--orders", "10", "--requests", "150", "--concurrency", "4")
+		if !strings.Contains(r.stdout, "bench lookup --existing: 150 look-ups (1 in 10 with a wrong birth date) of 10 orders, 4 clients") {
+			t.Errorf("no heading naming the sizes\n%s", r)
+		}
+		if cells := tableRow(t, r, "| POST /c/ ("); len(cells) != 9 || cells[8] != "0" {
+			t.Errorf("look-up row %q, want 9 cells and 0 errors\n%s", cells, r)
+		}
+	})
+}
+
 // tableRow returns the cells of the output's table row starting with
 // prefix, trimmed.
 func tableRow(t *testing.T, r result, prefix string) []string {
