@@ -2,7 +2,6 @@ package officerweb
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"html/template"
 	"math"
@@ -244,16 +243,11 @@ func (h *Handler) dashboardCSV(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	cols := v.columns()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="muster-dashboard-`+c.user.Area+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	head, tags := make([]string, len(cols)), make([]string, len(cols))
+	named := make([]csvColumn, len(cols))
 	for i, col := range cols {
-		head[i], tags[i] = col.name, col.tag
+		named[i] = csvColumn{col.name, col.tag}
 	}
-	cw.Write(head)
-	cw.Write(tags)
+	cw := startCSV(w, "muster-dashboard-"+c.user.Area+".csv", named)
 	for _, row := range v.Regions {
 		rec := make([]string, len(cols))
 		for i, col := range cols {

@@ -2,7 +2,6 @@ package officerweb
 
 import (
 	"crypto/rand"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -151,15 +150,7 @@ func (h *Handler) needsCSV(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	f.Limit = 1000
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="muster-needs-`+c.user.Area+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"need_id", "unit", "type", "skill", "quantity", "filled", "area", "latitude", "longitude", "deadline",
-		"priority", "state", "justification", "legal_basis", "filed_by", "created_at"})
-	cw.Write([]string{"#meta+id", "#org+unit", "#item+type", "#item+skill", "#indicator+num+needed", "#indicator+num+filled",
-		"#loc+code", "#geo+lat", "#geo+lon", "#date+deadline", "#indicator+priority", "#status", "#description+justification",
-		"#meta+legal_basis", "#meta+filed_by", "#date+filed"})
+	cw := startCSV(w, "muster-needs-"+c.user.Area+".csv", needColumns)
 	num := func(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }
 	for {
 		p, err := h.store.ListNeeds(r.Context(), f)
@@ -358,4 +349,13 @@ func (f needForm) toNeed(now time.Time, zone *time.Location, tree *area.Tree, wi
 		}
 	}
 	return n, errs
+}
+
+// needColumns are the columns of the needs export and their HXL tags.
+var needColumns = []csvColumn{
+	{"need_id", "#meta+id"}, {"unit", "#org+unit"}, {"type", "#item+type"}, {"skill", "#item+skill"},
+	{"quantity", "#indicator+num+needed"}, {"filled", "#indicator+num+filled"}, {"area", "#loc+code"},
+	{"latitude", "#geo+lat"}, {"longitude", "#geo+lon"}, {"deadline", "#date+deadline"}, {"priority", "#indicator+priority"},
+	{"state", "#status"}, {"justification", "#description+justification"}, {"legal_basis", "#meta+legal_basis"},
+	{"filed_by", "#meta+filed_by"}, {"created_at", "#date+filed"},
 }
