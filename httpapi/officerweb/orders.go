@@ -349,11 +349,7 @@ func (h *Handler) orderPDF(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+o.Code.String()+`.pdf"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf)
+	sendPDF(w, o.Code.String()+".pdf", pdf)
 	return nil
 }
 
@@ -370,3 +366,13 @@ type inclusion struct {
 
 // encoding of hashes as the API's /log/proof/inclusion gives them.
 var b64 = base64.StdEncoding
+
+// sendPDF answers a PDF download named file; it holds personal data, so no
+// cache keeps it.
+func sendPDF(w http.ResponseWriter, file string, pdf []byte) {
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.Write(pdf)
+}
