@@ -38,6 +38,13 @@ type DB struct {
 	keys    *seal.Keyring
 	now     func() time.Time
 
+	// writer is SQLite's one write slot (a semaphore of one). Every
+	// SQLite transaction takes the write lock at BEGIN; queueing for it
+	// here is fair, where SQLite's busy handler polls and can starve one
+	// writer past busy_timeout while others keep winning the lock. Nil on
+	// PostgreSQL, whose row locks need no such queue.
+	writer chan struct{}
+
 	// areaIDs caches area code → row id: every registry write needs it,
 	// and areas change rarely (ImportAreas resets it).
 	areaMu  sync.RWMutex
@@ -71,6 +78,7 @@ func Open(ctx context.Context, dsn string, keys *seal.Keyring) (*DB, error) {
 		}
 	} else {
 		db.dialect = sqlite
+		db.writer = make(chan struct{}, 1)
 		db.sql, err = openSQLite(dsn)
 	}
 	if err != nil {
@@ -212,15 +220,36 @@ func (db *DB) rebind(q string) string {
 
 // inTx runs fn in a transaction, committing if it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, done, err := db.begin(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// begin starts a transaction, first waiting for SQLite's write slot (see
+// DB.writer). done gives the slot back; call it after Commit or Rollback.
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (tx *sql.Tx, done func(), err error) {
+	done = func() {}
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+			done = func() { <-db.writer }
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	tx, err = db.sql.BeginTx(ctx, opts)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return tx, done, nil
 }
 
 // placeholders returns "(?,?,?),(?,?,?)" for rows rows of cols columns.

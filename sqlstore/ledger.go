@@ -574,10 +574,11 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.dialect == postgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	tx, err := db.sql.BeginTx(ctx, opts)
+	tx, done, err := db.begin(ctx, opts)
 	if err != nil {
 		return err
 	}
+	defer done()
 	defer tx.Rollback()
 	return fn(tx)
 }
