@@ -56,6 +56,8 @@ type DB struct {
 	// citizen look-up) by query text: SQLite would otherwise parse each
 	// statement again on every call.
 	stmts sync.Map
+	// colTypes holds table → column → SQL type on PostgreSQL (columnTypes).
+	colTypes sync.Map
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -184,6 +186,20 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return prev.(*sql.Stmt), nil
 	}
 	return s, nil
+}
+
+// execBatch runs query in tx. A batch statement whose size recurs (a full
+// chunk of a bulk write) is prepared once and kept: SQLite would otherwise
+// parse its thousands of placeholders again on every call.
+func (db *DB) execBatch(ctx context.Context, tx *sql.Tx, recurs bool, query string, args ...any) (sql.Result, error) {
+	if !recurs || db.dialect != sqlite {
+		return tx.ExecContext(ctx, db.rebind(query), args...)
+	}
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".

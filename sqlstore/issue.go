@@ -22,90 +22,184 @@ import (
 // ApproveOrders approves drafts and issues them, in one transaction: each
 // order is checked against the lifecycle (the approver may not be its
 // drafter), signed with its authority's current key, logged, and queued
-// for notification. Nothing is written if any order fails.
+// for notification. Nothing is written if any order fails. addresseeRef
+// is called from several goroutines at once.
 func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, addresseeRef func(registry.Owner) string) ([]IssuedOrder, error) {
-	now := db.now().UTC().Truncate(time.Millisecond)
-	out := make([]IssuedOrder, 0, len(ids))
+	var b *issueBatch
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var records []order.Record
-		var entries []tlog.Entry
-		seen := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			if seen[id] {
-				return muster.Errorf(muster.Invalid, "order %s is named twice", id)
-			}
-			seen[id] = true
-		}
-		loaded, err := db.loadOrders(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		for _, o := range loaded {
-			approve, err := o.Apply(order.EventApprove, by, now, "")
-			if err != nil {
-				return fmt.Errorf("order %s: %w", o.Code, err)
-			}
-			issue, err := o.Apply(order.EventIssue, order.SystemActor, now, "")
-			if err != nil {
-				return fmt.Errorf("order %s: %w", o.Code, err)
-			}
-			o.IssuedAt = now
-			records = append(records, approve, issue)
-			out = append(out, IssuedOrder{Order: o.Order})
-		}
-		// The signed claims carry the log index of the issue event, so
-		// the leaves' places are worked out before signing.
 		size, err := db.transparencyLog(tx).Size(ctx)
 		if err != nil {
 			return err
 		}
-		keys := map[string]signingKey{}
-		for i := range out {
-			o := &out[i]
-			key, ok := keys[o.Authority]
-			if !ok {
-				k, priv, err := db.signingKey(ctx, tx, o.Authority, now)
-				if err != nil {
-					return err
-				}
-				key = signingKey{k.ID, priv}
-				keys[o.Authority] = key
-			}
-			o.KeyID, o.LogIndex = key.id, size+uint64(2*i+1)
-		}
-		if err := signAll(out, keys, addresseeRef); err != nil {
+		b, err = db.prepareIssue(ctx, tx, ids, by, size, addresseeRef, true)
+		if err != nil {
 			return err
 		}
-		outbox := make([][]any, 0, len(out))
-		for i := range out {
-			o := &out[i]
-			entries = append(entries, db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], o.Signed))
-			outbox = append(outbox, []any{o.ID, "order.issued", "pending", now})
-		}
-		if err := db.markIssued(ctx, tx, out, now); err != nil {
-			return err
-		}
-		if err := db.insertMany(ctx, tx, "outbox", []string{"order_id", "topic", "state", "created_at"}, outbox); err != nil {
-			return err
-		}
-		return db.recordEvents(ctx, tx, records, entries)
+		return db.writeIssue(ctx, tx, b)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return b.out, nil
+}
+
+// IssueBatches approves and issues the drafts of each batch in its own
+// transaction, as ApproveOrders does, and calls done after each commit.
+// It prepares the next batch (reading the drafts, signing, encoding the
+// log leaves) while the current one is written, so that signing runs
+// beside the database's work instead of before it. A batch is prepared
+// for the log size the previous one will leave; if another writer
+// appended meanwhile, or a draft changed, that batch is prepared again
+// inside its transaction. addresseeRef is called from several goroutines
+// at once. On error, the batches before the failing one stay issued.
+func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Actor, addresseeRef func(registry.Owner) string, done func([]IssuedOrder) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type prepared struct {
+		b   *issueBatch
+		ids []string
+		err error
+	}
+	next := make(chan prepared, 1)
+	go func() {
+		defer close(next)
+		first, err := db.transparencyLog(db.sql).Size(ctx)
+		for _, ids := range batches {
+			var b *issueBatch
+			if err == nil {
+				b, err = db.prepareIssue(ctx, db.sql, ids, by, first, addresseeRef, false)
+			}
+			select {
+			case next <- prepared{b, ids, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			first += uint64(len(b.leaves))
+		}
+	}()
+	for p := range next {
+		if p.err != nil {
+			return p.err
+		}
+		out := p.b.out
+		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.writeIssue(ctx, tx, p.b) })
+		if muster.ErrorKind(err) == muster.Conflict {
+			// Stale: prepare the batch again under the transaction's locks,
+			// which also names the order at fault if one no longer is a draft.
+			out, err = db.ApproveOrders(ctx, p.ids, by, addresseeRef)
+		}
+		if err != nil {
+			return err
+		}
+		if err := done(out); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// issueBatch is one transaction's issuing, worked out before it is
+// written: the orders signed, their events and log leaves encoded.
+type issueBatch struct {
+	now     time.Time
+	out     []IssuedOrder
+	records []order.Record // approve and issue of out[i] at 2i and 2i+1
+	first   uint64         // the log size it was prepared for: where its leaves go
+	leaves  []tlog.EncodedLeaf
+}
+
+// prepareIssue reads the drafts named by ids from q, applies approve and
+// issue, and signs each order's claims with the log index its issue
+// event will have if the log holds first leaves when the batch is
+// written. It writes nothing.
+func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by order.Actor, first uint64, addresseeRef func(registry.Owner) string, forUpdate bool) (*issueBatch, error) {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return nil, muster.Errorf(muster.Invalid, "order %s is named twice", id)
+		}
+		seen[id] = true
+	}
+	loaded, err := db.loadOrders(ctx, q, ids, forUpdate)
+	if err != nil {
+		return nil, err
+	}
+	b := &issueBatch{now: db.now().UTC().Truncate(time.Millisecond), first: first,
+		out: make([]IssuedOrder, 0, len(loaded)), records: make([]order.Record, 0, 2*len(loaded))}
+	for _, o := range loaded {
+		approve, err := o.Apply(order.EventApprove, by, b.now, "")
+		if err != nil {
+			return nil, fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		issue, err := o.Apply(order.EventIssue, order.SystemActor, b.now, "")
+		if err != nil {
+			return nil, fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		o.IssuedAt = b.now
+		b.records = append(b.records, approve, issue)
+		b.out = append(b.out, IssuedOrder{Order: o.Order})
+	}
+	// The signed claims carry the log index of the issue event, so the
+	// leaves' places are worked out before signing.
+	keys := map[string]signingKey{}
+	for i := range b.out {
+		o := &b.out[i]
+		key, ok := keys[o.Authority]
+		if !ok {
+			k, priv, err := db.signingKey(ctx, q, o.Authority, b.now)
+			if err != nil {
+				return nil, err
+			}
+			key = signingKey{k.ID, priv}
+			keys[o.Authority] = key
+		}
+		o.KeyID, o.LogIndex = key.id, first+uint64(2*i+1)
+	}
+	if b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// writeIssue writes a prepared batch in tx. It fails with a conflict,
+// writing nothing, if the log has grown since the batch was prepared.
+func (db *DB) writeIssue(ctx context.Context, tx *sql.Tx, b *issueBatch) error {
+	tl := db.transparencyLog(tx)
+	size, err := tl.Size(ctx) // on PostgreSQL, locks the log's head until commit
+	if err != nil {
+		return err
+	}
+	if size != b.first {
+		return muster.Errorf(muster.Conflict, "the transparency log grew from %d to %d leaves while the batch was signed", b.first, size)
+	}
+	if err := db.markIssued(ctx, tx, b.out, b.now); err != nil {
+		return err
+	}
+	outbox := make([][]any, len(b.out))
+	for i, o := range b.out {
+		outbox[i] = []any{o.ID, "order.issued", "pending", b.now}
+	}
+	if err := db.insertMany(ctx, tx, "outbox", []string{"order_id", "topic", "state", "created_at"}, outbox); err != nil {
+		return err
+	}
+	if _, err := tl.AppendEncoded(ctx, b.leaves); err != nil {
+		return fmt.Errorf("transparency log: %w", err)
+	}
+	return db.insertEvents(ctx, tx, db.eventRows(b.records, b.first))
 }
 
 // markIssued writes the issued orders' new state and signature, refusing
-// the batch if any order changed since it was read: one UPDATE per 500
-// orders on both databases (a statement per row cost a third of issuing).
+// the batch if any order changed since it was read: on SQLite one UPDATE
+// per 500 orders (a statement per row cost a third of issuing).
 func (db *DB) markIssued(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, now time.Time) error {
-	const per = 500
-	// PostgreSQL types the VALUES columns by their first row: say them.
-	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
 	if db.dialect == postgres {
-		row = "(?::text, ?::bigint, ?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text)"
+		return db.markIssuedUnnest(ctx, tx, orders, now)
 	}
+	const per = 500
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?)"
 	for start := 0; start < len(orders); start += per {
 		chunk := orders[start:min(start+per, len(orders))]
 		var b strings.Builder
@@ -119,10 +213,10 @@ func (db *DB) markIssued(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, 
 			args = append(args, o.ID, o.Seq-2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed)
 		}
 		args = append(args, now)
-		res, err := tx.ExecContext(ctx, db.rebind(`WITH v(id, old_seq, seq, state, approved_by, log_index, key_id, signed) AS (VALUES `+b.String()+`)
+		res, err := db.execBatch(ctx, tx, len(chunk) == per, `WITH v(id, old_seq, seq, state, approved_by, log_index, key_id, signed) AS (VALUES `+b.String()+`)
 			UPDATE orders SET state = v.state, seq = v.seq, approved_by = v.approved_by, issued_at = ?,
 				key_id = v.key_id, log_index = v.log_index, signed = v.signed
-			FROM v WHERE orders.id = v.id AND orders.seq = v.old_seq`), args...)
+			FROM v WHERE orders.id = v.id AND orders.seq = v.old_seq`, args...)
 		if err != nil {
 			return fmt.Errorf("issue orders: %w", err)
 		}
@@ -133,18 +227,41 @@ func (db *DB) markIssued(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, 
 	return nil
 }
 
+// markIssuedUnnest is markIssued on PostgreSQL: one UPDATE joining the
+// orders to arrays of their new values (see insertUnnest).
+func (db *DB) markIssuedUnnest(ctx context.Context, tx *sql.Tx, orders []IssuedOrder, now time.Time) error {
+	n := len(orders)
+	ids, states, approvedBy, keyIDs, signed := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	oldSeqs, seqs, logIndexes := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, o := range orders {
+		ids[i], oldSeqs[i], seqs[i], states[i] = o.ID, o.Seq-2, o.Seq, string(o.State)
+		approvedBy[i], logIndexes[i], keyIDs[i], signed[i] = o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET state = v.state, seq = v.seq, approved_by = v.approved_by, issued_at = $9,
+			key_id = v.key_id, log_index = v.log_index, signed = v.signed
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+			AS v(id, old_seq, seq, state, approved_by, log_index, key_id, signed)
+		WHERE orders.id = v.id AND orders.seq = v.old_seq`,
+		ids, oldSeqs, seqs, states, approvedBy, logIndexes, keyIDs, signed, now)
+	if err != nil {
+		return fmt.Errorf("issue orders: %w", err)
+	}
+	if got, _ := res.RowsAffected(); got != int64(n) {
+		return muster.Errorf(muster.Conflict, "%d of %d orders changed meanwhile; try again", int64(n)-got, n)
+	}
+	return nil
+}
+
 type signingKey struct {
 	id   string
 	priv ed25519.PrivateKey
 }
 
-// signAll signs the orders' QR payloads on every core: signing is the
-// CPU-bound part of issuing, and the orders are independent.
-func signAll(orders []IssuedOrder, keys map[string]signingKey, addresseeRef func(registry.Owner) string) error {
-	refs := make([]string, len(orders))
-	for i, o := range orders {
-		refs[i] = addresseeRef(o.Addressee) // the caller's function need not be safe for concurrent use
-	}
+// signAll signs the orders' QR payloads and encodes the log leaves of
+// their approve and issue records on every core: this is the CPU-bound
+// part of issuing, and the orders are independent.
+func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[string]signingKey, addresseeRef func(registry.Owner) string) ([]tlog.EncodedLeaf, error) {
+	leaves := make([]tlog.EncodedLeaf, len(records))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(orders)/64))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -155,17 +272,23 @@ func signAll(orders []IssuedOrder, keys map[string]signingKey, addresseeRef func
 			for i := w; i < len(orders); i += workers {
 				o := &orders[i]
 				key := keys[o.Authority]
-				signed, err := qr.Encode(claimsOf(o.Order, refs[i], o.LogIndex), key.id, key.priv)
+				signed, err := qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
 				if err != nil {
 					errs[w] = fmt.Errorf("sign order %s: %w", o.Code, err)
 					return
 				}
 				o.Signed = signed
+				pair, err := tlog.Encode(db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], signed))
+				if err != nil {
+					errs[w] = fmt.Errorf("order %s: %w", o.Code, err)
+					return
+				}
+				leaves[2*i], leaves[2*i+1] = pair[0], pair[1]
 			}
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return leaves, errors.Join(errs...)
 }
 
 // claimsOf is what the QR code of an order says publicly.

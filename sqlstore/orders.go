@@ -194,6 +194,9 @@ func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, batch string, orders
 // insertMany inserts rows with multi-row INSERTs in the caller's
 // transaction.
 func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	if db.dialect == postgres {
+		return db.insertUnnest(ctx, tx, table, cols, rows)
+	}
 	per := max(1, min(sqliteRowsPerStatement, 30000/len(cols)))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
@@ -202,7 +205,7 @@ func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []s
 			args = append(args, r...)
 		}
 		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + placeholders(len(chunk), len(cols))
-		if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
+		if _, err := db.execBatch(ctx, tx, len(chunk) == per, q, args...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}
@@ -219,6 +222,15 @@ func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Reco
 	if err != nil {
 		return fmt.Errorf("transparency log: %w", err)
 	}
+	return db.insertEvents(ctx, tx, db.eventRows(records, first))
+}
+
+// eventColumns are the order_events columns eventRows fills.
+var eventColumns = []string{"order_id", "seq", "event", "from_state", "to_state", "actor", "role", "at", "deadline", "note", "log_index"}
+
+// eventRows makes the order_events rows of records whose log leaves start
+// at index first: notes sealed, times in UTC.
+func (db *DB) eventRows(records []order.Record, first uint64) [][]any {
 	rows := make([][]any, len(records))
 	for i, r := range records {
 		var note []byte
@@ -233,8 +245,11 @@ func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Reco
 		rows[i] = []any{r.OrderID, r.Seq, string(r.Event), string(r.From), string(r.To), r.Actor,
 			string(r.Role), r.At.UTC(), deadline, note, first + uint64(i)}
 	}
-	return db.insertMany(ctx, tx, "order_events", []string{"order_id", "seq", "event", "from_state", "to_state",
-		"actor", "role", "at", "deadline", "note", "log_index"}, rows)
+	return rows
+}
+
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+	return db.insertMany(ctx, tx, "order_events", eventColumns, rows)
 }
 
 // fillDeclaredValues gives each requisition item that names registry

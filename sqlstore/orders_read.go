@@ -83,11 +83,12 @@ func (db *DB) loadOrder(ctx context.Context, q querier, id string) (IssuedOrder,
 	return o, nil
 }
 
-// loadOrders reads orders by id, for update inside a transaction, in the
-// order of ids; a missing id is not found.
-func (db *DB) loadOrders(ctx context.Context, q querier, ids []string) ([]IssuedOrder, error) {
+// loadOrders reads orders by id in the order of ids; a missing id is not
+// found. forUpdate locks their rows on PostgreSQL (q must then be a
+// transaction).
+func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate bool) ([]IssuedOrder, error) {
 	lock := ""
-	if db.dialect == postgres {
+	if forUpdate && db.dialect == postgres {
 		lock = ` FOR UPDATE OF o`
 	}
 	byID := make(map[string]IssuedOrder, len(ids))

@@ -114,6 +114,16 @@ func (s logStore) LatestCheckpoint(ctx context.Context) (tlog.StoredCheckpoint, 
 }
 
 func (s logStore) AddLeaves(ctx context.Context, leaves []tlog.StoredLeaf, tiles []tlog.Tile, head tlog.Head) error {
+	if s.db.dialect == postgres && len(leaves) > 1 {
+		idx, hashes, data := make([]int64, len(leaves)), make([][]byte, len(leaves)), make([][]byte, len(leaves))
+		for i, l := range leaves {
+			idx[i], hashes[i], data[i] = int64(l.Index), l.Hash, l.Data
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO log_leaves (idx, hash, data) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])`, idx, hashes, data); err != nil {
+			return fmt.Errorf("log leaves: %w", err)
+		}
+		leaves = nil
+	}
 	for start := 0; start < len(leaves); start += sqliteRowsPerStatement {
 		chunk := leaves[start:min(start+sqliteRowsPerStatement, len(leaves))]
 		args := make([]any, 0, 3*len(chunk))

@@ -72,23 +72,53 @@ func rangeRoot(rng *compact.Range) ([]byte, error) {
 // Its cost is about two hashes per entry, plus reading the head and, when a
 // tile grows, that tile.
 func (l *Log) Append(ctx context.Context, entries ...Entry) (firstIndex uint64, err error) {
+	encoded, err := Encode(entries...)
+	if err != nil {
+		return 0, err
+	}
+	return l.AppendEncoded(ctx, encoded)
+}
+
+// EncodedLeaf is an entry encoded as a leaf and hashed, not yet placed in
+// the log.
+type EncodedLeaf struct {
+	Hash []byte // LeafHash(Data)
+	Data []byte // the encoded Entry (MarshalLeaf)
+}
+
+// Encode validates, encodes and hashes entries for AppendEncoded. It needs
+// no store, so a caller can do this work before its transaction begins or
+// on another core.
+func Encode(entries ...Entry) ([]EncodedLeaf, error) {
+	out := make([]EncodedLeaf, len(entries))
+	for i, e := range entries {
+		if err := e.Validate(); err != nil {
+			return nil, err
+		}
+		data := e.MarshalLeaf()
+		out[i] = EncodedLeaf{Hash: LeafHash(data), Data: data}
+	}
+	return out, nil
+}
+
+// AppendEncoded appends leaves made by Encode, like Append.
+func (l *Log) AppendEncoded(ctx context.Context, encoded []EncodedLeaf) (firstIndex uint64, err error) {
 	rng, err := head(ctx, l.s)
 	if err != nil {
 		return 0, err
 	}
 	size := rng.End()
-	if len(entries) == 0 {
+	if len(encoded) == 0 {
 		return size, nil
 	}
 	tw := &tileWriter{nr: newNodeReader(ctx, l.s, size), pending: make(map[tileKey][]byte)}
-	leaves := make([]StoredLeaf, len(entries))
-	for i, e := range entries {
-		if err := e.Validate(); err != nil {
-			return 0, err
+	leaves := make([]StoredLeaf, len(encoded))
+	for i, e := range encoded {
+		if len(e.Hash) != HashSize {
+			return 0, muster.Errorf(muster.Internal, "leaf %d of %d has a %d-byte hash; encode leaves with Encode", i, len(encoded), len(e.Hash))
 		}
-		data := e.MarshalLeaf()
-		leaves[i] = StoredLeaf{Index: size + uint64(i), Hash: LeafHash(data), Data: data}
-		if err := rng.Append(leaves[i].Hash, tw.visit); err != nil {
+		leaves[i] = StoredLeaf{Index: size + uint64(i), Hash: e.Hash, Data: e.Data}
+		if err := rng.Append(e.Hash, tw.visit); err != nil {
 			return 0, muster.Wrap(muster.Internal, err, "append to transparency log")
 		}
 	}

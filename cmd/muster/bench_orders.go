@@ -135,14 +135,18 @@ func measureIssue(ctx context.Context, log io.Writer, dsn string, n, batch int) 
 	approver := order.Actor{Role: auth.Approver, Name: "approver"}
 	signed := make([]string, 0, len(ids))
 	start := time.Now()
+	var batches [][]string
 	for i := 0; i < len(ids); i += batch {
-		issued, err := db.ApproveOrders(ctx, ids[i:min(i+batch, len(ids))], approver, db.AddresseeRef)
-		if err != nil {
-			return issueResult{}, err
-		}
+		batches = append(batches, ids[i:min(i+batch, len(ids))])
+	}
+	err = db.IssueBatches(ctx, batches, approver, db.AddresseeRef, func(issued []sqlstore.IssuedOrder) error {
 		for _, o := range issued {
 			signed = append(signed, o.Signed)
 		}
+		return nil
+	})
+	if err != nil {
+		return issueResult{}, err
 	}
 	issueTime := time.Since(start)
 

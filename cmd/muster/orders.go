@@ -233,12 +233,11 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 				bar = progressbar.Default(int64(len(ids)), "issuing")
 				defer bar.Finish()
 			}
+			var batches [][]string
 			for start := 0; start < len(ids); start += batch {
-				issued, err := db.ApproveOrders(cmd.Context(), ids[start:min(start+batch, len(ids))], a, db.AddresseeRef)
-				if err != nil {
-					fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders before the failure\n", total)
-					return err
-				}
+				batches = append(batches, ids[start:min(start+batch, len(ids))])
+			}
+			err = db.IssueBatches(cmd.Context(), batches, a, db.AddresseeRef, func(issued []sqlstore.IssuedOrder) error {
 				total += len(issued)
 				if bar != nil {
 					bar.Set(total)
@@ -248,6 +247,11 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 						fmt.Fprintf(cmd.OutOrStdout(), "issued %s (code %s, log index %d, key %s)\n", o.ID, o.Code, o.LogIndex, o.KeyID)
 					}
 				}
+				return nil
+			})
+			if err != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders before the failure\n", total)
+				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "approved and issued %d orders\n", total)
 			return nil

@@ -1,0 +1,140 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/muster-org/muster"
+	"github.com/muster-org/muster/order"
+	"github.com/muster-org/muster/qr"
+	"github.com/muster-org/muster/tlog"
+	"github.com/muster-org/muster/trust"
+)
+
+// draftCallUps drafts n call-ups and returns their ids.
+func draftCallUps(t *testing.T, db *DB, n int) []string {
+	t.Helper()
+	drafts := make([]order.Order, n)
+	for i := range drafts {
+		drafts[i] = callUp([]string{"NE0001", "NE0002"}[i%2])
+	}
+	drafted, err := db.DraftOrders(context.Background(), drafts, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, n)
+	for i, o := range drafted {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+// TestIssueBatches issues batches prepared ahead of their transaction,
+// with another writer appending to the log between two of them: the
+// batch prepared for the old log size is prepared again, and every
+// order's signed log index is where its issue leaf is.
+func TestIssueBatches(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		key := seedOrders(t, db)
+		ids := draftCallUps(t, db, 7)
+		batches := [][]string{ids[:3], ids[3:5], ids[5:]}
+		var issued []IssuedOrder
+		calls := 0
+		err := db.IssueBatches(ctx, batches, approver, db.AddresseeRef, func(b []IssuedOrder) error {
+			calls++
+			issued = append(issued, b...)
+			if calls == 1 { // another officer drafts: the log grows by one leaf
+				draftCallUps(t, db, 1)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 3 || len(issued) != 7 {
+			t.Fatalf("%d calls, %d orders issued; want 3 and 7", calls, len(issued))
+		}
+		tl, err := trust.NewTrustList([]trust.Key{key}, 1, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range issued {
+			if o.ID != ids[i] || o.State != order.StateIssued {
+				t.Fatalf("issued[%d] = %s in state %s, want %s issued", i, o.ID, o.State, ids[i])
+			}
+			claims, err := qr.Verify(o.Signed, tl, time.Now())
+			if err != nil || claims.LogIndex != o.LogIndex {
+				t.Fatalf("order %s: claims %+v, %v; want log index %d", o.Code, claims, err, o.LogIndex)
+			}
+			leaf, err := db.Log().Leaf(ctx, o.LogIndex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := tlog.ParseLeaf(leaf)
+			if err != nil || e.Event != "issue" || e.Subject != o.ID || e.DataHash != sha256.Sum256([]byte(o.Signed)) {
+				t.Errorf("order %s: leaf %d = %+v, %v", o.Code, o.LogIndex, e, err)
+			}
+			stored, err := db.Order(ctx, o.ID, "")
+			if err != nil || stored.Signed != o.Signed || stored.LogIndex != o.LogIndex {
+				t.Errorf("order %s as stored: log index %d, %v", o.Code, stored.LogIndex, err)
+			}
+		}
+		// The drafting between the batches sits between their leaves.
+		if issued[3].LogIndex != issued[2].LogIndex+3 {
+			t.Errorf("second batch starts at leaf %d, first ends at %d: want the draft's one leaf between them", issued[3].LogIndex-1, issued[2].LogIndex)
+		}
+		skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := note.NewSigner(skey)
+		verifier, _ := note.NewVerifier(vkey)
+		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
+			t.Fatal(err)
+		}
+		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
+			t.Errorf("log verify: %+v, %v, %v", report, problems, err)
+		}
+	})
+}
+
+// TestIssueBatchesStopsAtAChangedDraft: an order of a prepared batch is
+// approved elsewhere before the batch is written; the batch fails naming
+// it, the batches before it stay issued, nothing after it is written.
+func TestIssueBatchesStopsAtAChangedDraft(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		ids := draftCallUps(t, db, 6)
+		batches := [][]string{ids[:2], ids[2:4], ids[4:]}
+		calls := 0
+		err := db.IssueBatches(ctx, batches, approver, db.AddresseeRef, func([]IssuedOrder) error {
+			calls++
+			if _, err := db.ApproveOrders(ctx, ids[3:4], approver, db.AddresseeRef); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		})
+		code := ""
+		if o, err := db.Order(ctx, ids[3], ""); err == nil {
+			code = o.Code.String()
+		}
+		if muster.ErrorKind(err) != muster.Conflict || !strings.Contains(err.Error(), code) {
+			t.Fatalf("err = %v, want a conflict naming order %s", err, code)
+		}
+		counts, _ := db.CountOrders(ctx, "")
+		if calls != 1 || counts[order.StateIssued] != 3 || counts[order.StateDraft] != 3 {
+			t.Errorf("%d batches done, counts %v; want 1 batch, 3 issued and 3 drafts", calls, counts)
+		}
+		var queued int
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&queued); err != nil || queued != 3 {
+			t.Errorf("outbox holds %d messages, want 3 (%v)", queued, err)
+		}
+	})
+}
