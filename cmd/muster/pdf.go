@@ -7,8 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/muster-org/muster"
-	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/printout"
 	"github.com/muster-org/muster/sqlstore"
 )
@@ -50,9 +48,12 @@ func newOrdersPDFCmd(cfg *config) *cobra.Command {
 // addressee's name (the paper is handed to them) and the short reference
 // of the QR code, nothing more of theirs.
 func printable(ctx context.Context, db *sqlstore.DB, o sqlstore.IssuedOrder) (printout.Order, error) {
-	return db.Printable(ctx, o, printout.Verification{
-		USSD: os.Getenv("MUSTER_VERIFY_USSD"), SMS: os.Getenv("MUSTER_VERIFY_SMS"), URL: os.Getenv("MUSTER_VERIFY_URL"),
-	})
+	return db.Printable(ctx, o, verification())
+}
+
+// verification is how a printed order tells its reader to check it.
+func verification() printout.Verification {
+	return printout.Verification{USSD: os.Getenv("MUSTER_VERIFY_USSD"), SMS: os.Getenv("MUSTER_VERIFY_SMS"), URL: os.Getenv("MUSTER_VERIFY_URL")}
 }
 
 func newOrdersReceiptCmd(cfg *config) *cobra.Command {
@@ -67,34 +68,9 @@ func newOrdersReceiptCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			events, err := db.OrderEvents(cmd.Context(), o.ID)
+			r, err := db.PrintableReceipt(cmd.Context(), o, verification())
 			if err != nil {
 				return err
-			}
-			var handover *sqlstore.StoredEvent
-			for i := range events {
-				if events[i].Event == order.EventFulfil {
-					handover = &events[i]
-				}
-			}
-			if o.Kind != order.Requisition || handover == nil {
-				return muster.Errorf(muster.Conflict, "order %s is a %s in state %s: only a requisition handed over has a receipt", o.Code, o.Kind, o.State)
-			}
-			doc, err := printable(cmd.Context(), db, o)
-			if err != nil {
-				return err
-			}
-			signed, err := db.SignReceipt(cmd.Context(), o, *handover)
-			if err != nil {
-				return err
-			}
-			r := printout.Receipt{
-				ID: fmt.Sprintf("%s-%d", o.ID, handover.Seq), OrderID: o.ID, OrderCode: doc.Code, QRText: signed,
-				Authority: doc.Authority, Owner: doc.Addressee, Officer: printout.Party{Name: handover.Actor, Ref: string(handover.Role)},
-				Place: o.Place.Text, At: handover.At,
-			}
-			for _, it := range o.Items {
-				r.Items = append(r.Items, printout.HandedItem{Item: printout.Item{Description: it.Type, Quantity: it.Quantity, Unit: it.Unit}, Condition: it.Condition})
 			}
 			pdf, err := printout.RenderReceipt(r, lang)
 			if err != nil {

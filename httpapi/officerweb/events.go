@@ -1,7 +1,6 @@
 package officerweb
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -240,20 +239,6 @@ func pdfLang(r *http.Request, c *call) (string, error) {
 	return "", muster.Errorf(muster.Invalid, "lang: fr, en, ha or dje")
 }
 
-// handover returns the last handover event of a requisition, or nil.
-func handover(o sqlstore.IssuedOrder, events []sqlstore.StoredEvent) *sqlstore.StoredEvent {
-	if o.Kind != order.Requisition {
-		return nil
-	}
-	var out *sqlstore.StoredEvent
-	for i := range events {
-		if events[i].Event == order.EventFulfil {
-			out = &events[i]
-		}
-	}
-	return out
-}
-
 // receiptPDF answers the handover receipt of a requisition, signed by its
 // authority, as `muster orders receipt` prints it for the owner.
 func (h *Handler) receiptPDF(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -270,30 +255,16 @@ func (h *Handler) receiptPDF(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	ho := handover(o, events)
-	if ho == nil {
+	if sqlstore.Handover(o, events) == nil {
 		return muster.Errorf(muster.Conflict, "order %s is a %s in state %s: only a requisition handed over has a receipt", o.Code, o.Kind, o.State)
 	}
 	// The receipt names the owner.
 	if err := h.logOrderReads(ctx, c, "orders.receipt", "", []sqlstore.IssuedOrder{o}); err != nil {
 		return err
 	}
-	doc, err := h.store.Printable(ctx, o, h.verify)
+	rc, err := h.store.PrintableReceipt(ctx, o, h.verify)
 	if err != nil {
 		return err
-	}
-	signed, err := h.store.SignReceipt(ctx, o, *ho)
-	if err != nil {
-		return err
-	}
-	rc := printout.Receipt{
-		ID: fmt.Sprintf("%s-%d", o.ID, ho.Seq), OrderID: o.ID, OrderCode: doc.Code, QRText: signed,
-		Authority: doc.Authority, Owner: doc.Addressee, Officer: printout.Party{Name: ho.Actor, Ref: string(ho.Role)},
-		Place: o.Place.Text, At: ho.At,
-	}
-	for _, it := range o.Items {
-		rc.Items = append(rc.Items, printout.HandedItem{Item: printout.Item{Description: it.Type, Quantity: it.Quantity, Unit: it.Unit},
-			Condition: it.Condition})
 	}
 	pdf, err := printout.RenderReceipt(rc, lang)
 	if err != nil {

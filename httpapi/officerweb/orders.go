@@ -273,7 +273,7 @@ func (h *Handler) renderOrder(w http.ResponseWriter, r *http.Request, c *call, o
 		return err
 	}
 	v := orderView{orderRow: h.orderRow(o, c), Person: o.Addressee.Kind == registry.OwnerPerson, Events: events, Notes: notes,
-		PDFLangs: []string{"fr", "en", "ha", "dje"}, Actions: h.orderActions(c, o, form), Receipt: handover(o, events) != nil}
+		PDFLangs: []string{"fr", "en", "ha", "dje"}, Actions: h.orderActions(c, o, form), Receipt: sqlstore.Handover(o, events) != nil}
 	v.Addressee = o.Addressee.String()
 	if v.Receipt && len(o.Items) > 0 && o.Items[0].Condition != "" {
 		v.HandedCondition = t(c.lang, text("cond_"+o.Items[0].Condition))

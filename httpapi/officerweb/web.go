@@ -89,10 +89,10 @@ type Store interface {
 	ApproveOrders(ctx context.Context, ids []string, by order.Actor, addresseeRef func(registry.Owner) string) ([]sqlstore.IssuedOrder, error)
 	AddresseeRef(o registry.Owner) string
 	Printable(ctx context.Context, o sqlstore.IssuedOrder, verify printout.Verification) (printout.Order, error)
+	PrintableReceipt(ctx context.Context, o sqlstore.IssuedOrder, verify printout.Verification) (printout.Receipt, error)
 	AddresseeOrders(ctx context.Context, owner registry.Owner, within string, limit int) ([]sqlstore.IssuedOrder, error)
 	CountOrders(ctx context.Context, within string) (map[order.State]int, error)
 	ApplyOrderEvent(ctx context.Context, idOrCode, within string, c sqlstore.Change) (sqlstore.IssuedOrder, error)
-	SignReceipt(ctx context.Context, o sqlstore.IssuedOrder, handover sqlstore.StoredEvent) (string, error)
 	ActivePolicy(ctx context.Context) (*policy.Policy, sqlstore.StoredPolicy, error)
 
 	ListPersons(ctx context.Context, f sqlstore.PersonFilter) (sqlstore.Page[registry.Person], error)
