@@ -23,6 +23,7 @@ import (
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/citizen"
 	"github.com/muster-org/muster/fund"
+	"github.com/muster-org/muster/httpapi/statusrec"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/registry"
 	"github.com/muster-org/muster/sqlstore"
@@ -215,7 +216,7 @@ type handler func(w http.ResponseWriter, r *http.Request, c *caller) error
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statusrec.New(w)
 		var c *caller
 		defer func() {
 			if v := recover(); v != nil {
@@ -223,13 +224,13 @@ func (s *Server) wrap(rt route) http.Handler {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "route", rt.Pattern, "panic", v)
-				if sw.status == 0 {
+				if !sw.Wrote() {
 					s.writeError(sw, r, rt.Pattern, errPanic)
 				}
 			}
 			elapsed := time.Since(start)
-			s.metrics.observe(rt.Method, rt.Pattern, sw.code(), elapsed)
-			attrs := []any{"method", rt.Method, "route", rt.Pattern, "status", sw.code(), "duration", elapsed}
+			s.metrics.observe(rt.Method, rt.Pattern, sw.Status(), elapsed)
+			attrs := []any{"method", rt.Method, "route", rt.Pattern, "status", sw.Status(), "duration", elapsed}
 			if c != nil {
 				attrs = append(attrs, "user", c.user.Name)
 			}
@@ -267,36 +268,6 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, c 
 	return rt.handle(w, r, *c)
 }
 
-// statusWriter remembers the status written, for metrics and logs.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
 // unmatched answers a request no route matches: 405 with Allow when the
 // path exists under another method, 404 otherwise.
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
@@ -312,9 +283,9 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	} else {
 		err = errNoRoute
 	}
-	sw := &statusWriter{ResponseWriter: w}
+	sw := statusrec.New(w)
 	s.writeError(sw, r, route, err)
-	s.metrics.observe(metricMethod(r.Method), route, sw.code(), time.Since(start))
+	s.metrics.observe(metricMethod(r.Method), route, sw.Status(), time.Since(start))
 }
 
 // headerProbe runs the mux's own not-found or method-not-allowed handler

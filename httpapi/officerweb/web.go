@@ -39,6 +39,7 @@ import (
 	"github.com/muster-org/muster/allocate"
 	"github.com/muster-org/muster/area"
 	"github.com/muster-org/muster/auth"
+	"github.com/muster-org/muster/httpapi/statusrec"
 	"github.com/muster-org/muster/incident"
 	"github.com/muster-org/muster/need"
 	"github.com/muster-org/muster/order"
@@ -313,7 +314,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statusrec.New(w)
 		c := &call{lang: h.language(sw, r)}
 		defer func() {
 			if v := recover(); v != nil {
@@ -321,11 +322,11 @@ func (h *Handler) wrap(rt route) http.Handler {
 					panic(v)
 				}
 				h.log.ErrorContext(r.Context(), "officer web: panic", "route", rt.Pattern, "panic", v)
-				if sw.status == 0 {
+				if !sw.Wrote() {
 					h.errorPage(sw, r, c, muster.Errorf(muster.Internal, "panic"))
 				}
 			}
-			h.log.InfoContext(r.Context(), "request", "method", rt.Method, "route", rt.Pattern, "status", sw.code(),
+			h.log.InfoContext(r.Context(), "request", "method", rt.Method, "route", rt.Pattern, "status", sw.Status(),
 				"user", c.user.Name, "duration", time.Since(start))
 		}()
 		if err := h.serveRoute(sw, r, rt, c); err != nil {
@@ -381,35 +382,6 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 		target += "?next=" + urlQueryEscape(r.URL.RequestURI())
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// statusWriter remembers the status written, for the request log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }
 
 // localPath reports whether next is a path of this UI, safe to redirect to.
