@@ -43,11 +43,25 @@ type Rates struct {
 
 // Line is one line of a compensation's breakdown: the use of an item, a
 // call-up's service, or damage to an item.
+//
+// Detail is the line's working in English, for the API, the CLI and the
+// log; the other fields hold the same working as data, so that a page or
+// a printout can say it in its reader's language.
 type Line struct {
 	Item      int    `json:"item"`  // index in Order.Items, -1 for a call-up without one
 	Basis     string `json:"basis"` // "use", "consumed", "service" or "damage"
 	Detail    string `json:"detail"`
 	AmountXOF int64  `json:"amount_xof"`
+
+	Subject  string  `json:"subject,omitempty"`  // the item's type, or the call-up's skill
+	Quantity float64 `json:"quantity,omitempty"` // in Unit, the type's base unit (use, consumed)
+	Unit     string  `json:"unit,omitempty"`
+	Days     int64   `json:"days,omitempty"`     // use, service
+	RateXOF  int64   `json:"rate_xof,omitempty"` // per base unit per day (use), per base unit (consumed), per day (service)
+	From     string  `json:"from,omitempty"`     // damage: the condition at handover
+	To       string  `json:"to,omitempty"`       // damage: the condition at return, or Lost
+	Percent  int64   `json:"percent,omitempty"`  // damage: the share of ValueXOF owed
+	ValueXOF int64   `json:"value_xof,omitempty"`
 }
 
 // Compensation is what an order's addressee is owed, with its breakdown.
@@ -99,7 +113,9 @@ func Compensate(o Order, handedOver, returned time.Time, condition string, r Rat
 		if !ok {
 			return Compensation{}, tooLarge()
 		}
-		c.Lines = append(c.Lines, Line{item, "service", fmt.Sprintf("%s: %s × %d XOF/day", orDefault(skill), plural(days, "day"), rate), amount})
+		c.Lines = append(c.Lines, Line{Item: item, Basis: "service", AmountXOF: amount,
+			Detail:  fmt.Sprintf("%s: %s × %d XOF/day", orDefault(skill), plural(days, "day"), rate),
+			Subject: skill, Days: days, RateXOF: rate})
 	case Requisition:
 		if condition != Lost && !slices.Contains(registry.Conditions, condition) {
 			return Compensation{}, muster.Errorf(muster.Invalid, "compensation: return condition %q is not one of %v or %s", condition, registry.Conditions, Lost)
@@ -139,7 +155,9 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 			return nil, tooLarge()
 		}
 		qty := strconv.FormatFloat(baseQty, 'f', -1, 64)
-		return []Line{{i, "consumed", fmt.Sprintf("%s: %s %s × %d XOF", it.Type, qty, baseUnit, price), m / 1000}}, nil
+		return []Line{{Item: i, Basis: "consumed", AmountXOF: m / 1000,
+			Detail:  fmt.Sprintf("%s: %s %s × %d XOF", it.Type, qty, baseUnit, price),
+			Subject: it.Type, Quantity: baseQty, Unit: baseUnit, RateXOF: price}}, nil
 	}
 	rate, ok := r.PerDay[it.Type]
 	if !ok {
@@ -152,7 +170,9 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 		return nil, tooLarge()
 	}
 	qty := strconv.FormatFloat(baseQty, 'f', -1, 64)
-	lines := []Line{{i, "use", fmt.Sprintf("%s: %s %s × %s × %d XOF/day", it.Type, qty, baseUnit, plural(days, "day"), rate), m / 1000}}
+	lines := []Line{{Item: i, Basis: "use", AmountXOF: m / 1000,
+		Detail:  fmt.Sprintf("%s: %s %s × %s × %d XOF/day", it.Type, qty, baseUnit, plural(days, "day"), rate),
+		Subject: it.Type, Quantity: baseQty, Unit: baseUnit, Days: days, RateXOF: rate}}
 
 	out := it.Condition
 	if out == "" {
@@ -170,7 +190,9 @@ func itemLines(i int, it Item, days int64, condition string, r Rates) ([]Line, e
 		if !ok1 || !ok2 {
 			return nil, tooLarge()
 		}
-		lines = append(lines, Line{i, "damage", fmt.Sprintf("%s: %s → %s, %d%% of %d XOF", it.Type, out, condition, pct, it.ValueXOF), v / 100})
+		lines = append(lines, Line{Item: i, Basis: "damage", AmountXOF: v / 100,
+			Detail:  fmt.Sprintf("%s: %s → %s, %d%% of %d XOF", it.Type, out, condition, pct, it.ValueXOF),
+			Subject: it.Type, From: out, To: condition, Percent: pct, ValueXOF: it.ValueXOF})
 	}
 	return lines, nil
 }

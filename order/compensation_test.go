@@ -132,9 +132,12 @@ func TestCompensateDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Line{
-		{0, "use", "vehicle.truck: 2 unit × 3 days × 25000 XOF/day", 150_000},
-		{0, "damage", "vehicle.truck: good → fair, 20% of 30000000 XOF", 6_000_000},
-		{1, "use", "fuel.diesel: 1500.5 l × 3 days × 50 XOF/day", 225_075},
+		{Item: 0, Basis: "use", Detail: "vehicle.truck: 2 unit × 3 days × 25000 XOF/day", AmountXOF: 150_000,
+			Subject: "vehicle.truck", Quantity: 2, Unit: "unit", Days: 3, RateXOF: 25000},
+		{Item: 0, Basis: "damage", Detail: "vehicle.truck: good → fair, 20% of 30000000 XOF", AmountXOF: 6_000_000,
+			Subject: "vehicle.truck", From: "good", To: "fair", Percent: 20, ValueXOF: 30_000_000},
+		{Item: 1, Basis: "use", Detail: "fuel.diesel: 1500.5 l × 3 days × 50 XOF/day", AmountXOF: 225_075,
+			Subject: "fuel.diesel", Quantity: 1500.5, Unit: "l", Days: 3, RateXOF: 50},
 	}
 	if len(got.Lines) != len(want) {
 		t.Fatalf("lines %+v", got.Lines)

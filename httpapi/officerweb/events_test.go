@@ -267,7 +267,7 @@ func TestHandoverAndReturn(t *testing.T) {
 		page = f.get(t, officer, path)
 		amount := formatInt(fr, o.Compensation.AmountXOF) + "&nbsp;XOF"
 		if text := page.text(); !strings.Contains(page.body, amount) || !strings.Contains(text, msg(fr, "compensation_title")) ||
-			!strings.Contains(text, "dommage") || !strings.Contains(text, "restitué") {
+			!strings.Contains(text, "dommage") || !strings.Contains(text, "restitué") || !strings.Contains(text, "bon → mauvais") || strings.Contains(text, "XOF/day") {
 			t.Errorf("the compensation %s is not shown:\n%s", amount, text)
 		}
 		if got := forms(officer); got != "" {

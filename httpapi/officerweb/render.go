@@ -196,6 +196,37 @@ func (p *page) Int64(n int64) string { return formatInt(p.Lang, n) }
 // Num writes a quantity to the thousandth, without float noise.
 func (p *page) Num(q float64) string { return formatNum(p.Lang, q) }
 
+// CompLine writes the working of a compensation line in the page's
+// language; a line stored before lines carried their working as data
+// keeps its English Detail.
+func (p *page) CompLine(l order.Line) string {
+	days := p.T("comp_days", l.Days)
+	if l.Days == 1 {
+		days = p.T("comp_day")
+	}
+	qty := p.Num(l.Quantity)
+	if l.Unit != "" && l.Unit != "unit" {
+		qty += " " + l.Unit
+	}
+	switch {
+	case l.Subject == "" && l.Basis != "service", l.Days == 0 && (l.Basis == "use" || l.Basis == "service"):
+		return l.Detail
+	case l.Basis == "use":
+		return p.T("comp_use", l.Subject, qty, days, p.Int64(l.RateXOF))
+	case l.Basis == "consumed":
+		return p.T("comp_consumed", l.Subject, qty, p.Int64(l.RateXOF))
+	case l.Basis == "service":
+		skill := l.Subject
+		if skill == "" {
+			skill = p.T("comp_no_skill")
+		}
+		return p.T("comp_service", skill, days, p.Int64(l.RateXOF))
+	case l.Basis == "damage":
+		return p.T("comp_damage", l.Subject, p.T("cond_"+l.From), p.T("cond_"+l.To), l.Percent, p.Int64(l.ValueXOF))
+	}
+	return l.Detail
+}
+
 // Dec writes a cost or a distance to one decimal.
 func (p *page) Dec(f float64) string { return formatNum(p.Lang, math.Round(f*10)/10) }
 

@@ -116,3 +116,33 @@ func TestTextsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestCompLine: a compensation line's working reads in the page's
+// language; a line stored without its working as data keeps its Detail.
+func TestCompLine(t *testing.T) {
+	use := order.Line{Basis: "use", Detail: "vehicle.truck: 2 unit × 3 days × 25000 XOF/day",
+		Subject: "vehicle.truck", Quantity: 2, Unit: "unit", Days: 3, RateXOF: 25000}
+	fuel := order.Line{Basis: "consumed", Subject: "fuel.diesel", Quantity: 1500.5, Unit: "l", RateXOF: 650}
+	service := order.Line{Basis: "service", Days: 1, RateXOF: 3000}
+	damage := order.Line{Basis: "damage", Subject: "vehicle.truck", From: "good", To: order.Lost, Percent: 100, ValueXOF: 30_000_000}
+	legacy := order.Line{Basis: "use", Detail: "vehicle.truck: 2 unit × 3 days × 25000 XOF/day"}
+	n := func(l lang, v int64) string { return formatInt(l, v) }
+	for _, c := range []struct {
+		l    lang
+		line order.Line
+		want string
+	}{
+		{fr, use, "vehicle.truck : 2 × 3 jours × " + n(fr, 25000) + " XOF par jour"},
+		{en, use, "vehicle.truck: 2 × 3 days × 25,000 XOF a day"},
+		{fr, fuel, "fuel.diesel : " + formatNum(fr, 1500.5) + " l × 650 XOF"},
+		{en, service, "service: 1 day × 3,000 XOF a day"},
+		{fr, damage, "vehicle.truck : bon → perdu ou non restitué, 100 % de " + n(fr, 30_000_000) + " XOF"},
+		{en, damage, "vehicle.truck: good → lost or not returned, 100% of 30,000,000 XOF"},
+		{fr, legacy, legacy.Detail},
+	} {
+		p := &page{Lang: c.l}
+		if got := p.CompLine(c.line); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.l, c.line.Basis, got, c.want)
+		}
+	}
+}
