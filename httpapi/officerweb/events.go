@@ -29,7 +29,7 @@ import (
 // appealing are the addressee's, through the citizen channels;
 // compensating is the treasurer's, with the payment, in the fund.
 var webEvents = []order.Event{order.EventNotify, order.EventFulfil, order.EventReturn, order.EventRelease,
-	order.EventExempt, order.EventDefer, order.EventRejectClaim, order.EventUphold, order.EventDismiss}
+	order.EventExempt, order.EventDefer, order.EventRejectClaim, order.EventUphold, order.EventDismiss, order.EventCancel}
 
 // decisions are the review board's events: each states its reasons.
 var decisions = []order.Event{order.EventExempt, order.EventDefer, order.EventRejectClaim, order.EventUphold, order.EventDismiss}
@@ -45,6 +45,7 @@ type orderActions struct {
 	Notify, Fulfil, Return, Release bool
 	Exempt, Defer, RejectClaim      bool
 	Uphold, Dismiss                 bool
+	Cancel                          bool // withdraw the order, with reasons
 	Requisition                     bool
 	Conditions                      []string // of a handover
 	ReturnConditions                []string // of a return: those, or lost
@@ -57,7 +58,7 @@ type orderActions struct {
 
 // Any reports whether the user may record anything on the order now.
 func (a orderActions) Any() bool {
-	return a.Notify || a.Fulfil || a.Return || a.Release || a.DecideClaim() || a.DecideAppeal()
+	return a.Notify || a.Fulfil || a.Return || a.Release || a.Cancel || a.DecideClaim() || a.DecideAppeal()
 }
 
 // DecideClaim and DecideAppeal report whether the user decides a claim
@@ -108,6 +109,8 @@ func (h *Handler) orderActions(c *call, o sqlstore.IssuedOrder, form eventForm) 
 			a.Uphold = true
 		case order.EventDismiss:
 			a.Dismiss = true
+		case order.EventCancel:
+			a.Cancel = true
 		}
 	}
 	if rule := independenceRule(o, c.user); rule != "" && !a.DecideClaim() && !a.DecideAppeal() {
@@ -143,7 +146,7 @@ func (h *Handler) recordEvent(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	e, err := order.ParseEvent(r.PostFormValue("event"))
 	if err != nil || !slices.Contains(webEvents, e) {
-		return muster.Errorf(muster.Invalid, "event: one of notify, fulfil, return, release, exempt, defer, reject_claim, uphold, dismiss")
+		return muster.Errorf(muster.Invalid, "event: one of notify, fulfil, return, release, exempt, defer, reject_claim, uphold, dismiss, cancel")
 	}
 	form := eventForm{Event: string(e), Condition: r.PostFormValue("condition"), Until: strings.TrimSpace(r.PostFormValue("until")),
 		Note: strings.TrimSpace(r.PostFormValue("note")), Errors: map[string]string{}}
@@ -220,7 +223,9 @@ func (h *Handler) checkEventForm(c *call, o sqlstore.IssuedOrder, e order.Event,
 	} else if form.Until != "" {
 		bad("until", "err_until_none")
 	}
-	if slices.Contains(decisions, e) && form.Note == "" {
+	// A decision states its reasons, and so does withdrawing an order: the
+	// addressee and an auditor will ask why.
+	if (slices.Contains(decisions, e) || e == order.EventCancel) && form.Note == "" {
 		bad("note", "err_reasons")
 	}
 	if utf8.RuneCountInString(form.Note) > order.MaxNote {

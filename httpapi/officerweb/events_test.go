@@ -221,10 +221,10 @@ func TestHandoverAndReturn(t *testing.T) {
 			}
 			return strings.Join(events, ",")
 		}
-		if got := forms(approver); got != "" {
+		if got := forms(approver); got != "cancel" {
 			t.Errorf("an approver's forms on an issued order: %q", got)
 		}
-		if got := forms(officer); got != "notify" {
+		if got := forms(officer); got != "notify,cancel" {
 			t.Fatalf("an officer's forms on an issued order: %q", got)
 		}
 		do := func(form url.Values, want int) response {
@@ -236,7 +236,7 @@ func TestHandoverAndReturn(t *testing.T) {
 			return res
 		}
 		do(url.Values{"event": {"notify"}}, http.StatusSeeOther)
-		if got := forms(officer); got != "fulfil" {
+		if got := forms(officer); got != "fulfil,cancel" {
 			t.Fatalf("forms on a notified requisition: %q", got)
 		}
 		// The handover states the property's condition.
@@ -301,6 +301,74 @@ func TestHandoverAndReturn(t *testing.T) {
 		if text := f.get(t, officer, callUp).text(); !strings.Contains(text, msg(fr, "compensation_title")) || !strings.Contains(text, "service") ||
 			!strings.Contains(text, "libéré") {
 			t.Errorf("a released call-up:\n%s", text)
+		}
+	})
+}
+
+// TestCancelOrder: the authority withdraws an issued order from its page,
+// stating why; the event and its log leaf record it, and nothing can be
+// recorded on the order afterwards.
+func TestCancelOrder(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := t.Context()
+		drafts, err := db.DraftOrders(ctx, []order.Order{{Kind: order.Requisition, Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS"},
+			Items: []order.Item{{Type: "vehicle.truck", Quantity: 1, Unit: "unit", ResourceIDs: []string{"T-DS2"}}}, Place: order.Place{Text: "Base de Dosso"},
+			Deadline: time.Now().AddDate(0, 0, 5), LegalBasis: "Décret 2026-114", Authority: "NE-MOB", Reason: "transport"}},
+			order.Actor{Role: auth.Officer, Name: "niger.officer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef); err != nil {
+			t.Fatal(err)
+		}
+		code := drafts[0].Code.String()
+		path := "/o/orders/" + code
+		officer, reviewer := f.as(t, "niger.officer"), f.as(t, "niger.reviewer")
+		page := f.get(t, officer, path)
+		if !strings.Contains(page.body, `id="ev-cancel"`) || !strings.Contains(page.text(), msg(fr, "cancel_hint")) {
+			t.Fatalf("no cancel form for the officer:\n%s", page.text())
+		}
+		if strings.Contains(f.get(t, reviewer, path).body, `id="ev-cancel"`) {
+			t.Error("a reviewer is offered the cancel form")
+		}
+		if res := f.post(t, reviewer, path+"/event", url.Values{"event": {"cancel"}, "note": {"x"}}); res.status != http.StatusForbidden {
+			t.Errorf("a reviewer cancelling: %d, want 403", res.status)
+		}
+		// Without reasons: refused, field by field, nothing recorded.
+		res := f.post(t, officer, path+"/event", url.Values{"event": {"cancel"}, "note": {"  "}})
+		if res.status != http.StatusBadRequest || !strings.Contains(res.text(), msg(fr, "err_reasons")) {
+			t.Fatalf("a cancellation without reasons: %d\n%s", res.status, res.text())
+		}
+		if o, _ := db.Order(ctx, code, ""); o.State != order.StateIssued {
+			t.Fatalf("after a refused cancellation the order is %s", o.State)
+		}
+		res = f.post(t, officer, path+"/event", url.Values{"event": {"cancel"}, "note": {"Le camion n'est plus nécessaire"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("cancel: %d\n%s", res.status, res.text())
+		}
+		o, err := db.Order(ctx, code, "")
+		if err != nil || o.State != order.StateCancelled {
+			t.Fatalf("after the cancellation: %s, %v", o.State, err)
+		}
+		events, err := db.OrderEvents(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := events[len(events)-1]
+		if last.Event != order.EventCancel || last.Note != "Le camion n'est plus nécessaire" || last.Actor != "niger.officer" {
+			t.Errorf("the cancel event: %+v", last)
+		}
+		leaf, err := db.Log().Leaf(ctx, last.LogIndex)
+		if err != nil || !strings.Contains(string(leaf), "cancel") {
+			t.Errorf("log leaf %d: %q, %v", last.LogIndex, leaf, err)
+		}
+		page = f.get(t, officer, path)
+		if strings.Contains(page.body, `name="event"`) {
+			t.Errorf("forms on a cancelled order:\n%s", page.text())
+		}
+		if res := f.post(t, officer, path+"/event", url.Values{"event": {"notify"}}); res.status != http.StatusConflict {
+			t.Errorf("notify after cancel: %d, want 409", res.status)
 		}
 	})
 }

@@ -61,7 +61,7 @@ const (
 var doneTexts = map[text]bool{"done_filed": true, "done_cancelled": true, "done_proposed": true, "done_accepted": true,
 	"done_rejected": true, "done_drafted": true, "done_approved": true,
 	"done_notify": true, "done_fulfil": true, "done_return": true, "done_release": true, "done_exempt": true, "done_defer": true,
-	"done_reject_claim": true, "done_uphold": true, "done_dismiss": true}
+	"done_reject_claim": true, "done_uphold": true, "done_dismiss": true, "done_cancel": true}
 
 // t returns text k in l (in French when l lacks it; a test keeps both
 // complete), formatted with args.
