@@ -158,7 +158,16 @@ func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by orde
 		}
 		o.KeyID, o.LogIndex = key.id, first+uint64(2*i+1)
 	}
-	if b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef); err != nil {
+	// Inside its own transaction the batch signs on every core. Ahead of a
+	// pipeline's writer it leaves the writer a core: the writer is the
+	// slower stage, and sharing its core with a signer made issuing 10 %
+	// slower (muster bench issue --orders 100000: 11,900 against 13,200
+	// orders/s).
+	workers := runtime.GOMAXPROCS(0)
+	if !forUpdate {
+		workers = max(1, workers-1)
+	}
+	if b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef, workers); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -258,11 +267,11 @@ type signingKey struct {
 }
 
 // signAll signs the orders' QR payloads and encodes the log leaves of
-// their approve and issue records on every core: this is the CPU-bound
-// part of issuing, and the orders are independent.
-func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[string]signingKey, addresseeRef func(registry.Owner) string) ([]tlog.EncodedLeaf, error) {
+// their approve and issue records on up to workers cores: this is the
+// CPU-bound part of issuing, and the orders are independent.
+func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[string]signingKey, addresseeRef func(registry.Owner) string, workers int) ([]tlog.EncodedLeaf, error) {
 	leaves := make([]tlog.EncodedLeaf, len(records))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(orders)/64))
+	workers = min(workers, max(1, len(orders)/64))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
