@@ -51,7 +51,7 @@ func newBenchCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
-	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg), newBenchLedgerCmd(cfg), newBenchAllocateCmd(), newBenchLookupCmd(cfg),
+	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg), newBenchVerifyCmd(), newBenchLedgerCmd(cfg), newBenchAllocateCmd(), newBenchLookupCmd(cfg),
 		newBenchAllCmd(), newBenchSoakCmd(cfg))
 	return cmd
 }
