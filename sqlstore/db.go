@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,8 +76,15 @@ func Open(ctx context.Context, dsn string, keys *seal.Keyring) (*DB, error) {
 		db.dialect = postgres
 		db.sql, err = sql.Open("pgx", dsn)
 		if err == nil {
-			db.sql.SetMaxOpenConns(16)
-			db.sql.SetMaxIdleConns(16)
+			// A few connections per core: each is a server process, and
+			// more of them than the cores can run only switch between
+			// each other. On 2 cores, runs of muster bench lookup --db
+			// postgres://... taking turns gave 4,795 to 4,886 look-ups/s
+			// with 4 connections against 4,086 to 4,712 with 16, and a
+			// lower p99.
+			conns := max(4, 2*runtime.GOMAXPROCS(0))
+			db.sql.SetMaxOpenConns(conns)
+			db.sql.SetMaxIdleConns(conns)
 		}
 	} else {
 		db.dialect = sqlite
