@@ -54,14 +54,21 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 // at once. On error, the batches before the failing one stay issued.
 func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Actor, addresseeRef func(registry.Owner) string, done func([]IssuedOrder) error) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	type prepared struct {
 		b   *issueBatch
 		ids []string
 		err error
 	}
 	next := make(chan prepared, 1)
+	stopped := make(chan struct{})
+	// On the way out, stop the preparing and wait for it: nothing reads
+	// the database after IssueBatches returns.
+	defer func() {
+		cancel()
+		<-stopped
+	}()
 	go func() {
+		defer close(stopped)
 		defer close(next)
 		first, err := db.transparencyLog(db.sql).Size(ctx)
 		for _, ids := range batches {

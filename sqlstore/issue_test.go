@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,25 @@ func TestIssueBatchesStopsAtAChangedDraft(t *testing.T) {
 		var queued int
 		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&queued); err != nil || queued != 3 {
 			t.Errorf("outbox holds %d messages, want 3 (%v)", queued, err)
+		}
+	})
+}
+
+// TestIssueBatchesStopsWhenDoneFails: the caller's error after a batch
+// stops the run there; the batch it was told of stays issued.
+func TestIssueBatchesStopsWhenDoneFails(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		ids := draftCallUps(t, db, 6)
+		stop := errors.New("the progress file is full")
+		err := db.IssueBatches(ctx, [][]string{ids[:2], ids[2:4], ids[4:]}, approver, db.AddresseeRef, func([]IssuedOrder) error { return stop })
+		if !errors.Is(err, stop) {
+			t.Fatalf("err = %v, want the caller's", err)
+		}
+		counts, _ := db.CountOrders(ctx, "")
+		if counts[order.StateIssued] != 2 || counts[order.StateDraft] != 4 {
+			t.Errorf("counts %v; want 2 issued and 4 drafts", counts)
 		}
 	})
 }
