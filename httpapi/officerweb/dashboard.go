@@ -265,16 +265,7 @@ func (h *Handler) dashboardGeoJSON(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	type feature struct {
-		Type       string          `json:"type"`
-		ID         string          `json:"id"`
-		Geometry   json.RawMessage `json:"geometry"`
-		Properties map[string]any  `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
+	fc := newFeatureCollection()
 	cols := v.columns()
 	for _, row := range v.Regions {
 		a, err := h.store.Area(r.Context(), row.Area)
@@ -299,7 +290,7 @@ func (h *Handler) dashboardGeoJSON(w http.ResponseWriter, r *http.Request, c *ca
 				geom, _ = json.Marshal(map[string]any{"type": "Point", "coordinates": []float64{a.Label.Lon, a.Label.Lat}})
 			}
 		}
-		fc.Features = append(fc.Features, feature{Type: "Feature", ID: a.Code, Geometry: geom, Properties: props})
+		fc.Features = append(fc.Features, geoFeature{Type: "Feature", ID: a.Code, Geometry: geom, Properties: props})
 	}
 	b, err := json.Marshal(fc)
 	if err != nil {

@@ -256,19 +256,13 @@ func (h *Handler) receiptPDF(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	events, err := h.store.OrderEvents(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	if sqlstore.Handover(o, events) == nil {
-		return muster.Errorf(muster.Conflict, "order %s is a %s in state %s: only a requisition handed over has a receipt", o.Code, o.Kind, o.State)
-	}
-	// The receipt names the owner.
-	if err := h.logOrderReads(ctx, c, "orders.receipt", "", []sqlstore.IssuedOrder{o}); err != nil {
-		return err
-	}
+	// PrintableReceipt refuses an order without a handover before it
+	// reads the owner; the read is logged before the receipt is sent.
 	rc, err := h.store.PrintableReceipt(ctx, o, h.verify)
 	if err != nil {
+		return err
+	}
+	if err := h.logOrderReads(ctx, c, "orders.receipt", "", []sqlstore.IssuedOrder{o}); err != nil {
 		return err
 	}
 	pdf, err := printout.RenderReceipt(rc, lang)

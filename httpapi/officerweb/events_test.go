@@ -198,17 +198,7 @@ func TestHandoverAndReturn(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := t.Context()
-		drafts, err := db.DraftOrders(ctx, []order.Order{{Kind: order.Requisition, Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS"},
-			Items: []order.Item{{Type: "vehicle.truck", Quantity: 1, Unit: "unit", ResourceIDs: []string{"T-DS2"}}}, Place: order.Place{Text: "Base de Dosso"},
-			Deadline: time.Now().AddDate(0, 0, 5), LegalBasis: "Décret 2026-114", Authority: "NE-MOB", Reason: "transport"}},
-			order.Actor{Role: auth.Officer, Name: "niger.officer"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef); err != nil {
-			t.Fatal(err)
-		}
-		code := drafts[0].Code.String()
+		code := issueRequisition(t, db)
 		path := "/o/orders/" + code
 		officer, approver := f.as(t, "niger.officer"), f.as(t, "niger.approver")
 		forms := func(who *client) string {
@@ -312,17 +302,7 @@ func TestCancelOrder(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := t.Context()
-		drafts, err := db.DraftOrders(ctx, []order.Order{{Kind: order.Requisition, Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS"},
-			Items: []order.Item{{Type: "vehicle.truck", Quantity: 1, Unit: "unit", ResourceIDs: []string{"T-DS2"}}}, Place: order.Place{Text: "Base de Dosso"},
-			Deadline: time.Now().AddDate(0, 0, 5), LegalBasis: "Décret 2026-114", Authority: "NE-MOB", Reason: "transport"}},
-			order.Actor{Role: auth.Officer, Name: "niger.officer"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef); err != nil {
-			t.Fatal(err)
-		}
-		code := drafts[0].Code.String()
+		code := issueRequisition(t, db)
 		path := "/o/orders/" + code
 		officer, reviewer := f.as(t, "niger.officer"), f.as(t, "niger.reviewer")
 		page := f.get(t, officer, path)
@@ -371,4 +351,22 @@ func TestCancelOrder(t *testing.T) {
 			t.Errorf("notify after cancel: %d, want 409", res.status)
 		}
 	})
+}
+
+// issueRequisition drafts and issues a requisition of a Dosso truck and
+// returns its code.
+func issueRequisition(t *testing.T, db *sqlstore.DB) string {
+	t.Helper()
+	ctx := t.Context()
+	drafts, err := db.DraftOrders(ctx, []order.Order{{Kind: order.Requisition, Addressee: registry.Owner{Kind: registry.OwnerOrganisation, ID: "ORG-DS"},
+		Items: []order.Item{{Type: "vehicle.truck", Quantity: 1, Unit: "unit", ResourceIDs: []string{"T-DS2"}}}, Place: order.Place{Text: "Base de Dosso"},
+		Deadline: time.Now().AddDate(0, 0, 5), LegalBasis: "Décret 2026-114", Authority: "NE-MOB", Reason: "transport"}},
+		order.Actor{Role: auth.Officer, Name: "niger.officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ApproveOrders(ctx, []string{drafts[0].ID}, order.Actor{Role: auth.Approver, Name: "niger.approver"}, db.AddresseeRef); err != nil {
+		t.Fatal(err)
+	}
+	return drafts[0].Code.String()
 }

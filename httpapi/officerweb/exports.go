@@ -125,16 +125,7 @@ func (h *Handler) needsGeoJSON(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	f.Limit = exportRows
-	type feature struct {
-		Type       string          `json:"type"`
-		ID         string          `json:"id"`
-		Geometry   json.RawMessage `json:"geometry"`
-		Properties map[string]any  `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
+	fc := newFeatureCollection()
 	shapes := map[string]area.Area{} // the areas read for their shape
 	for {
 		p, err := h.store.ListNeeds(r.Context(), f)
@@ -146,7 +137,7 @@ func (h *Handler) needsGeoJSON(w http.ResponseWriter, r *http.Request, c *call) 
 			if err != nil {
 				return err
 			}
-			fc.Features = append(fc.Features, feature{Type: "Feature", ID: n.ID, Geometry: geom, Properties: map[string]any{
+			fc.Features = append(fc.Features, geoFeature{Type: "Feature", ID: n.ID, Geometry: geom, Properties: map[string]any{
 				"need_id": n.ID, "unit": n.Unit, "type": n.Type, "skill": n.Skill, "quantity": n.Quantity, "filled": n.Filled,
 				"area_code": n.Area, "area_name": areaName(tree, n.Area), "deadline": stamp(n.Deadline), "priority": n.Priority,
 				"state": string(n.State), "location_source": source,
@@ -193,4 +184,24 @@ func (h *Handler) needGeometry(r *http.Request, n need.Need, tree *area.Tree, sh
 		return a.Geometry, "area_geometry", nil
 	}
 	return json.RawMessage("null"), "none", nil
+}
+
+// featureCollection is a GeoJSON FeatureCollection (RFC 7946) of areas or
+// needs, for the GeoJSON exports.
+type featureCollection struct {
+	Type     string       `json:"type"`
+	Features []geoFeature `json:"features"`
+}
+
+type geoFeature struct {
+	Type       string          `json:"type"`
+	ID         string          `json:"id"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties map[string]any  `json:"properties"`
+}
+
+// newFeatureCollection returns an empty collection that encodes its
+// features as [] rather than null.
+func newFeatureCollection() featureCollection {
+	return featureCollection{Type: "FeatureCollection", Features: []geoFeature{}}
 }
