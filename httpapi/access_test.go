@@ -416,16 +416,7 @@ func (a *accessFixture) send(t *testing.T, method, user string, c accessCall) re
 		req.Header.Add(c.header[i], c.header[i+1])
 	}
 	a.sent.Add(1)
-	res, err := a.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: res.StatusCode, header: res.Header, body: b}
+	return doRequest(t, a.srv.Client(), req)
 }
 
 // missingCode is a well-formed order code that names no order.
