@@ -45,58 +45,71 @@ func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, a
 
 // IssueBatches approves and issues the drafts of each batch in its own
 // transaction, as ApproveOrders does, and calls done after each commit.
-// It prepares the next batch (reading the drafts, signing, encoding the
-// log leaves) while the current one is written, so that signing runs
-// beside the database's work instead of before it. A batch is prepared
-// for the log size the previous one will leave; if another writer
-// appended meanwhile, or a draft changed, that batch is prepared again
-// inside its transaction. addresseeRef is called from several goroutines
-// at once. On error, the batches before the failing one stay issued.
+// It works as a pipeline of three stages, so that every core is busy:
+// while batch k is written, batch k+1 is signed (on every core) and batch
+// k+2 is read. A batch is signed for the log size the previous one will
+// leave; if another writer appended meanwhile, or a draft changed, that
+// batch is prepared again inside its transaction. addresseeRef is called
+// from several goroutines at once. On error, the batches before the
+// failing one stay issued.
 func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Actor, addresseeRef func(registry.Owner) string, done func([]IssuedOrder) error) error {
 	ctx, cancel := context.WithCancel(ctx)
-	type prepared struct {
+	type stage struct {
 		b   *issueBatch
 		ids []string
 		err error
 	}
-	next := make(chan prepared, 1)
-	stopped := make(chan struct{})
-	// On the way out, stop the preparing and wait for it: nothing reads
-	// the database after IssueBatches returns.
+	loaded, signed := make(chan stage, 1), make(chan stage, 1)
+	var stages sync.WaitGroup
+	// On the way out, stop the stages and wait for them: nothing reads the
+	// database after IssueBatches returns.
 	defer func() {
 		cancel()
-		<-stopped
+		stages.Wait()
 	}()
-	go func() {
-		defer close(stopped)
-		defer close(next)
-		first, err := db.transparencyLog(db.sql).Size(ctx)
+	send := func(out chan<- stage, s stage) bool {
+		select {
+		case out <- s:
+			return s.err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	stages.Go(func() {
+		defer close(loaded)
 		for _, ids := range batches {
-			var b *issueBatch
-			if err == nil {
-				b, err = db.prepareIssue(ctx, db.sql, ids, by, first, addresseeRef, false)
-			}
-			select {
-			case next <- prepared{b, ids, err}:
-			case <-ctx.Done():
+			b, err := db.loadIssue(ctx, db.sql, ids, by, false)
+			if !send(loaded, stage{b, ids, err}) {
 				return
 			}
-			if err != nil {
+		}
+	})
+	stages.Go(func() {
+		defer close(signed)
+		first, err := db.transparencyLog(db.sql).Size(ctx)
+		for s := range loaded {
+			if s.err == nil && err == nil {
+				err = db.signIssue(ctx, db.sql, s.b, first, addresseeRef, runtime.GOMAXPROCS(0))
+			}
+			if s.err == nil {
+				s.err = err
+			}
+			if !send(signed, s) {
 				return
 			}
-			first += uint64(len(b.leaves))
+			first += uint64(len(s.b.leaves))
 		}
-	}()
-	for p := range next {
-		if p.err != nil {
-			return p.err
+	})
+	for s := range signed {
+		if s.err != nil {
+			return s.err
 		}
-		out := p.b.out
-		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.writeIssue(ctx, tx, p.b) })
+		out := s.b.out
+		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.writeIssue(ctx, tx, s.b) })
 		if muster.ErrorKind(err) == muster.Conflict {
 			// Stale: prepare the batch again under the transaction's locks,
 			// which also names the order at fault if one no longer is a draft.
-			out, err = db.ApproveOrders(ctx, p.ids, by, addresseeRef)
+			out, err = db.ApproveOrders(ctx, s.ids, by, addresseeRef)
 		}
 		if err != nil {
 			return err
@@ -123,6 +136,16 @@ type issueBatch struct {
 // event will have if the log holds first leaves when the batch is
 // written. It writes nothing.
 func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by order.Actor, first uint64, addresseeRef func(registry.Owner) string, forUpdate bool) (*issueBatch, error) {
+	b, err := db.loadIssue(ctx, q, ids, by, forUpdate)
+	if err != nil {
+		return nil, err
+	}
+	return b, db.signIssue(ctx, q, b, first, addresseeRef, runtime.GOMAXPROCS(0))
+}
+
+// loadIssue reads the drafts named by ids from q and applies approve and
+// issue to each: the first half of prepareIssue.
+func (db *DB) loadIssue(ctx context.Context, q querier, ids []string, by order.Actor, forUpdate bool) (*issueBatch, error) {
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
@@ -134,7 +157,7 @@ func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by orde
 	if err != nil {
 		return nil, err
 	}
-	b := &issueBatch{now: db.now().UTC().Truncate(time.Millisecond), first: first,
+	b := &issueBatch{now: db.now().UTC().Truncate(time.Millisecond),
 		out: make([]IssuedOrder, 0, len(loaded)), records: make([]order.Record, 0, 2*len(loaded))}
 	for _, o := range loaded {
 		approve, err := o.Apply(order.EventApprove, by, b.now, "")
@@ -149,8 +172,17 @@ func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by orde
 		b.records = append(b.records, approve, issue)
 		b.out = append(b.out, IssuedOrder{Order: o.Order})
 	}
+	return b, nil
+}
+
+// signIssue signs the orders of b on up to workers cores, each with the
+// log index its issue event will have if the log holds first leaves
+// when b is written, and encodes their log leaves: the second half of
+// prepareIssue.
+func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uint64, addresseeRef func(registry.Owner) string, workers int) error {
 	// The signed claims carry the log index of the issue event, so the
 	// leaves' places are worked out before signing.
+	b.first = first
 	keys := map[string]signingKey{}
 	for i := range b.out {
 		o := &b.out[i]
@@ -158,26 +190,16 @@ func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by orde
 		if !ok {
 			k, priv, err := db.signingKey(ctx, q, o.Authority, b.now)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			key = signingKey{k.ID, priv}
 			keys[o.Authority] = key
 		}
 		o.KeyID, o.LogIndex = key.id, first+uint64(2*i+1)
 	}
-	// Inside its own transaction the batch signs on every core. Ahead of a
-	// pipeline's writer it leaves the writer a core: the writer is the
-	// slower stage, and sharing its core with a signer made issuing 10 %
-	// slower (muster bench issue --orders 100000: 11,900 against 13,200
-	// orders/s).
-	workers := runtime.GOMAXPROCS(0)
-	if !forUpdate {
-		workers = max(1, workers-1)
-	}
-	if b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef, workers); err != nil {
-		return nil, err
-	}
-	return b, nil
+	var err error
+	b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef, workers)
+	return err
 }
 
 // writeIssue writes a prepared batch in tx. It fails with a conflict,
