@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/muster-org/muster"
@@ -75,10 +76,13 @@ func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Act
 			return false
 		}
 	}
+	share := newCoreShare(runtime.GOMAXPROCS(0))
 	stages.Go(func() {
 		defer close(loaded)
 		for _, ids := range batches {
+			share.take()
 			b, err := db.loadIssue(ctx, db.sql, ids, by, false)
+			share.give()
 			if !send(loaded, stage{b, ids, err}) {
 				return
 			}
@@ -89,7 +93,7 @@ func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Act
 		first, err := db.transparencyLog(db.sql).Size(ctx)
 		for s := range loaded {
 			if s.err == nil && err == nil {
-				err = db.signIssue(ctx, db.sql, s.b, first, addresseeRef, runtime.GOMAXPROCS(0))
+				err = db.signIssue(ctx, db.sql, s.b, first, addresseeRef, runtime.GOMAXPROCS(0), share)
 			}
 			if s.err == nil {
 				s.err = err
@@ -105,7 +109,9 @@ func (db *DB) IssueBatches(ctx context.Context, batches [][]string, by order.Act
 			return s.err
 		}
 		out := s.b.out
+		share.reserve()
 		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.writeIssue(ctx, tx, s.b) })
+		share.give()
 		if muster.ErrorKind(err) == muster.Conflict {
 			// Stale: prepare the batch again under the transaction's locks,
 			// which also names the order at fault if one no longer is a draft.
@@ -140,7 +146,7 @@ func (db *DB) prepareIssue(ctx context.Context, q querier, ids []string, by orde
 	if err != nil {
 		return nil, err
 	}
-	return b, db.signIssue(ctx, q, b, first, addresseeRef, runtime.GOMAXPROCS(0))
+	return b, db.signIssue(ctx, q, b, first, addresseeRef, runtime.GOMAXPROCS(0), nil)
 }
 
 // loadIssue reads the drafts named by ids from q and applies approve and
@@ -179,7 +185,7 @@ func (db *DB) loadIssue(ctx context.Context, q querier, ids []string, by order.A
 // log index its issue event will have if the log holds first leaves
 // when b is written, and encodes their log leaves: the second half of
 // prepareIssue.
-func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uint64, addresseeRef func(registry.Owner) string, workers int) error {
+func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uint64, addresseeRef func(registry.Owner) string, workers int, share *coreShare) error {
 	// The signed claims carry the log index of the issue event, so the
 	// leaves' places are worked out before signing.
 	b.first = first
@@ -198,7 +204,7 @@ func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uin
 		o.KeyID, o.LogIndex = key.id, first+uint64(2*i+1)
 	}
 	var err error
-	b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef, workers)
+	b.leaves, err = db.signAll(b.out, b.records, keys, addresseeRef, workers, share)
 	return err
 }
 
@@ -297,36 +303,107 @@ type signingKey struct {
 
 // signAll signs the orders' QR payloads and encodes the log leaves of
 // their approve and issue records on up to workers cores: this is the
-// CPU-bound part of issuing, and the orders are independent.
-func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[string]signingKey, addresseeRef func(registry.Owner) string, workers int) ([]tlog.EncodedLeaf, error) {
+// CPU-bound part of issuing, and the orders are independent. The workers
+// take the orders in small pieces, each with a share of the cores if
+// share is not nil.
+func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[string]signingKey, addresseeRef func(registry.Owner) string, workers int, share *coreShare) ([]tlog.EncodedLeaf, error) {
+	const piece = 16
 	leaves := make([]tlog.EncodedLeaf, len(records))
-	workers = min(workers, max(1, len(orders)/64))
+	workers = min(workers, max(1, len(orders)/(4*piece)))
 	errs := make([]error, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(orders); i += workers {
-				o := &orders[i]
-				key := keys[o.Authority]
-				signed, err := qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
-				if err != nil {
-					errs[w] = fmt.Errorf("sign order %s: %w", o.Code, err)
+		wg.Go(func() {
+			for {
+				start := int(next.Add(piece)) - piece
+				if start >= len(orders) {
 					return
 				}
-				o.Signed = signed
-				pair, err := tlog.Encode(db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], signed))
+				share.take()
+				err := db.signRange(orders[start:min(start+piece, len(orders))], records[2*start:], leaves[2*start:], keys, addresseeRef)
+				share.give()
 				if err != nil {
-					errs[w] = fmt.Errorf("order %s: %w", o.Code, err)
+					errs[w] = err
 					return
 				}
-				leaves[2*i], leaves[2*i+1] = pair[0], pair[1]
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return leaves, errors.Join(errs...)
+}
+
+// signRange signs orders and encodes the leaves of their records (two
+// per order) into leaves.
+func (db *DB) signRange(orders []IssuedOrder, records []order.Record, leaves []tlog.EncodedLeaf, keys map[string]signingKey, addresseeRef func(registry.Owner) string) error {
+	for i := range orders {
+		o := &orders[i]
+		key := keys[o.Authority]
+		signed, err := qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
+		if err != nil {
+			return fmt.Errorf("sign order %s: %w", o.Code, err)
+		}
+		o.Signed = signed
+		pair, err := tlog.Encode(db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], signed))
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.Code, err)
+		}
+		leaves[2*i], leaves[2*i+1] = pair[0], pair[1]
+	}
+	return nil
+}
+
+// coreShare shares the cores between the stages of IssueBatches. Its
+// writer is the one stage that cannot run in parallel, so it takes a core
+// whenever it works, without waiting; the reading and signing take what
+// is left, a small piece of work at a time, and every core while the
+// writer waits for them. Go has no goroutine priorities; without this the
+// writer got a third of the machine beside two signers and a reader, and
+// the pipeline ran at its pace.
+type coreShare struct {
+	mu   sync.Mutex
+	cond sync.Cond
+	free int
+}
+
+func newCoreShare(cores int) *coreShare {
+	c := &coreShare{free: cores}
+	c.cond.L = &c.mu
+	return c
+}
+
+// take waits for a core for a piece of parallel work. A nil share always
+// has one.
+func (c *coreShare) take() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	for c.free <= 0 {
+		c.cond.Wait()
+	}
+	c.free--
+	c.mu.Unlock()
+}
+
+// give returns the core taken by take.
+func (c *coreShare) give() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.free++
+	c.mu.Unlock()
+	c.cond.Signal()
+}
+
+// reserve takes a core for the writer at once; the parallel work holding
+// it gives it back at the end of its piece.
+func (c *coreShare) reserve() {
+	c.mu.Lock()
+	c.free--
+	c.mu.Unlock()
 }
 
 // claimsOf is what the QR code of an order says publicly.

@@ -158,3 +158,31 @@ func TestIssueBatchesStopsWhenDoneFails(t *testing.T) {
 		}
 	})
 }
+
+// TestCoreShare: the writer's reservation holds back parallel work until a
+// core is given back, and a nil share never holds anything back.
+func TestCoreShare(t *testing.T) {
+	var none *coreShare
+	none.take()
+	none.give()
+
+	share := newCoreShare(2)
+	share.take() // a signer holds one core
+	share.reserve()
+	took := make(chan struct{})
+	go func() {
+		share.take()
+		close(took)
+	}()
+	select {
+	case <-took:
+		t.Fatal("a second signer got a core while the writer and the first signer held both")
+	case <-time.After(50 * time.Millisecond):
+	}
+	share.give() // the first signer's piece is done
+	select {
+	case <-took:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second signer did not get the core the first gave back")
+	}
+}
