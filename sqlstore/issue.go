@@ -159,7 +159,19 @@ func (db *DB) loadIssue(ctx context.Context, q querier, ids []string, by order.A
 		}
 		seen[id] = true
 	}
-	loaded, err := db.loadOrders(ctx, q, ids, forUpdate)
+	var err error
+	var loaded []IssuedOrder
+	if db.dialect == postgres && !forUpdate {
+		err = db.readTx(ctx, func(tx *sql.Tx) error {
+			if err := db.preferIndexJoins(ctx, tx); err != nil {
+				return err
+			}
+			loaded, err = db.loadOrders(ctx, tx, ids, false)
+			return err
+		})
+	} else {
+		loaded, err = db.loadOrders(ctx, q, ids, forUpdate)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +223,9 @@ func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uin
 // writeIssue writes a prepared batch in tx. It fails with a conflict,
 // writing nothing, if the log has grown since the batch was prepared.
 func (db *DB) writeIssue(ctx context.Context, tx *sql.Tx, b *issueBatch) error {
+	if err := db.preferIndexJoins(ctx, tx); err != nil {
+		return err
+	}
 	tl := db.transparencyLog(tx)
 	size, err := tl.Size(ctx) // on PostgreSQL, locks the log's head until commit
 	if err != nil {
@@ -233,6 +248,20 @@ func (db *DB) writeIssue(ctx context.Context, tx *sql.Tx, b *issueBatch) error {
 		return fmt.Errorf("transparency log: %w", err)
 	}
 	return db.insertEvents(ctx, tx, db.eventRows(b.records, b.first))
+}
+
+// preferIndexJoins tells PostgreSQL to join a batch's orders to their rows
+// through the indexes for the rest of the transaction tx. A batch is a few
+// thousand rows: on tables of a few hundred thousand, the planner judged
+// hashing the whole table cheaper, and then read all of orders (the issue
+// UPDATE) or persons (reading the drafts) for every batch. muster bench
+// issue --orders 100000: from 12,300 to 14,300 orders/s.
+func (db *DB) preferIndexJoins(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect != postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`)
+	return err
 }
 
 // markIssued writes the issued orders' new state and signature, refusing
