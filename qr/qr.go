@@ -52,37 +52,66 @@ var (
 // Encode signs claims with priv, whose key ID is keyID, and returns the text
 // to print as a QR code. claims.KeyID may be empty; if set it must be keyID.
 func Encode(claims Claims, keyID string, priv ed25519.PrivateKey) (string, error) {
+	s, err := NewSigner(keyID, priv)
+	if err != nil {
+		return "", err
+	}
+	return s.Encode(claims)
+}
+
+// Signer signs many orders with one key: what Encode checks and encodes
+// about the key (that keyID names priv, the COSE protected header) is done
+// once. A Signer may be used from several goroutines at once.
+type Signer struct {
+	keyID     string
+	protected cose.ProtectedHeader
+	raw       []byte // the protected header, encoded
+	signer    cose.Signer
+}
+
+// NewSigner returns a Signer for priv, whose key ID is keyID.
+func NewSigner(keyID string, priv ed25519.PrivateKey) (*Signer, error) {
 	if len(priv) != ed25519.PrivateKeySize {
-		return "", fmt.Errorf("qr: private key is %d bytes, want %d", len(priv), ed25519.PrivateKeySize)
+		return nil, fmt.Errorf("qr: private key is %d bytes, want %d", len(priv), ed25519.PrivateKeySize)
 	}
 	// A key ID that does not name the key would make an order no one can
 	// verify; it is cheaper to catch here than at a checkpoint.
 	if id := trust.KeyID(priv.Public().(ed25519.PublicKey)); id != keyID {
-		return "", fmt.Errorf("qr: key ID %s does not belong to the private key (%s)", keyID, id)
-	}
-	if claims.KeyID != "" && claims.KeyID != keyID {
-		return "", fmt.Errorf("qr: claims name key %s, signing with %s", claims.KeyID, keyID)
+		return nil, fmt.Errorf("qr: key ID %s does not belong to the private key (%s)", keyID, id)
 	}
 	kid, err := trust.ParseKeyID(keyID)
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	s := &Signer{keyID: keyID, protected: cose.ProtectedHeader{
+		cose.HeaderLabelAlgorithm: cose.AlgorithmEdDSA,
+		cose.HeaderLabelKeyID:     kid,
+	}}
+	h := cose.Headers{Protected: s.protected}
+	if s.raw, err = h.MarshalProtected(); err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	if s.signer, err = cose.NewSigner(cose.AlgorithmEdDSA, priv); err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	return s, nil
+}
+
+// Encode signs claims and returns the text to print as a QR code.
+// claims.KeyID may be empty; if set it must be the signer's key ID.
+func (s *Signer) Encode(claims Claims) (string, error) {
+	if claims.KeyID != "" && claims.KeyID != s.keyID {
+		return "", fmt.Errorf("qr: claims name key %s, signing with %s", claims.KeyID, s.keyID)
 	}
 	payload, err := claims.marshal()
 	if err != nil {
 		return "", fmt.Errorf("qr: order %s: %w", claims.OrderID, err)
 	}
 	msg := cose.Sign1Message{
-		Headers: cose.Headers{Protected: cose.ProtectedHeader{
-			cose.HeaderLabelAlgorithm: cose.AlgorithmEdDSA,
-			cose.HeaderLabelKeyID:     kid,
-		}},
+		Headers: cose.Headers{Protected: s.protected, RawProtected: s.raw},
 		Payload: payload,
 	}
-	signer, err := cose.NewSigner(cose.AlgorithmEdDSA, priv)
-	if err != nil {
-		return "", fmt.Errorf("qr: %w", err)
-	}
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+	if err := msg.Sign(rand.Reader, nil, s.signer); err != nil {
 		return "", fmt.Errorf("qr: signing order %s: %w", claims.OrderID, err)
 	}
 	raw, err := msg.MarshalCBOR()

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,6 +143,41 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func with(c Claims, fn func(*Claims)) Claims { fn(&c); return c }
+
+// TestSignerConcurrent: one Signer, shared by goroutines as bulk issuing
+// shares it, makes texts that verify with their own claims.
+func TestSignerConcurrent(t *testing.T) {
+	f := newFixture(t)
+	s, err := NewSigner(f.cur.ID, f.cur.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				c := with(callUp(), func(c *Claims) { c.OrderID, c.LogIndex = fmt.Sprintf("o-%d-%d", w, i), uint64(100*w+i) })
+				text, err := s.Encode(c)
+				if err == nil {
+					var got Claims
+					if got, err = Verify(text, f.list, now); err == nil && (got.OrderID != c.OrderID || got.LogIndex != c.LogIndex) {
+						err = fmt.Errorf("text for %s verifies as %s (log index %d)", c.OrderID, got.OrderID, got.LogIndex)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
 
 // TestRotation follows an authority through a key change: after July 1st
 // new orders are signed with the new key, and orders signed with the old

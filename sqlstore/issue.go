@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -210,7 +209,11 @@ func (db *DB) signIssue(ctx context.Context, q querier, b *issueBatch, first uin
 			if err != nil {
 				return err
 			}
-			key = signingKey{k.ID, priv}
+			signer, err := qr.NewSigner(k.ID, priv)
+			if err != nil {
+				return err
+			}
+			key = signingKey{k.ID, signer}
 			keys[o.Authority] = key
 		}
 		o.KeyID, o.LogIndex = key.id, first+uint64(2*i+1)
@@ -326,8 +329,8 @@ func (db *DB) markIssuedUnnest(ctx context.Context, tx *sql.Tx, orders []IssuedO
 }
 
 type signingKey struct {
-	id   string
-	priv ed25519.PrivateKey
+	id     string
+	signer *qr.Signer
 }
 
 // signAll signs the orders' QR payloads and encodes the log leaves of
@@ -366,15 +369,26 @@ func (db *DB) signAll(orders []IssuedOrder, records []order.Record, keys map[str
 // signRange signs orders and encodes the leaves of their records (two
 // per order) into leaves.
 func (db *DB) signRange(orders []IssuedOrder, records []order.Record, leaves []tlog.EncodedLeaf, keys map[string]signingKey, addresseeRef func(registry.Owner) string) error {
+	// The approver and the system sign every order of a batch: their keyed
+	// hashes are worked out once per range, not twice per order.
+	actorRefs := map[string]string{}
+	actorRef := func(name string) string {
+		ref, ok := actorRefs[name]
+		if !ok {
+			ref = db.actorRef(name)
+			actorRefs[name] = ref
+		}
+		return ref
+	}
 	for i := range orders {
 		o := &orders[i]
-		key := keys[o.Authority]
-		signed, err := qr.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex), key.id, key.priv)
+		signed, err := keys[o.Authority].signer.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex))
 		if err != nil {
 			return fmt.Errorf("sign order %s: %w", o.Code, err)
 		}
 		o.Signed = signed
-		pair, err := tlog.Encode(db.logEntry(o.Order, records[2*i], ""), db.logEntry(o.Order, records[2*i+1], signed))
+		approve, issue := records[2*i], records[2*i+1]
+		pair, err := tlog.Encode(db.logEntryBy(o.Order, approve, "", actorRef(approve.Actor)), db.logEntryBy(o.Order, issue, signed, actorRef(issue.Actor)))
 		if err != nil {
 			return fmt.Errorf("order %s: %w", o.Code, err)
 		}

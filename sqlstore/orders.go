@@ -42,12 +42,22 @@ type details struct {
 // the actor's name. No names: not the addressee's, not the officers'; but
 // who approved an order cannot be rewritten without the log telling.
 func (db *DB) logEntry(o order.Order, r order.Record, signed string) tlog.Entry {
+	return db.logEntryBy(o, r, signed, db.actorRef(r.Actor))
+}
+
+// actorRef is the keyed hash of an actor's name that log entries carry.
+func (db *DB) actorRef(name string) string {
+	return hex.EncodeToString(db.keys.Index("order.actor", name)[:8])
+}
+
+// logEntryBy is logEntry with the actor's keyed hash already worked out.
+func (db *DB) logEntryBy(o order.Order, r order.Record, signed, actorRef string) tlog.Entry {
 	e := tlog.Entry{
 		Kind: "order.event", Subject: o.ID, Event: string(r.Event), At: r.At,
 		Data: map[string]string{
 			"from": string(r.From), "to": string(r.To), "seq": strconv.FormatInt(r.Seq, 10),
 			"kind": string(o.Kind), "authority": o.Authority, "role": string(r.Role),
-			"actor_ref": hex.EncodeToString(db.keys.Index("order.actor", r.Actor)[:8]),
+			"actor_ref": actorRef,
 		},
 	}
 	if signed != "" {
