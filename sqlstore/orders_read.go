@@ -92,14 +92,26 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 		lock = ` FOR UPDATE OF o`
 	}
 	byID := make(map[string]IssuedOrder, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	// SQLite gets the ids as lists of parameters; PostgreSQL as one array,
+	// which it binds once instead of parsing thousands of parameters.
+	type idQuery struct {
+		where string
+		args  []any
 	}
-	const chunk = 500
-	for start := 0; start < len(args); start += chunk {
-		part := args[start:min(start+chunk, len(args))]
-		rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+` WHERE o.id IN `+placeholders(1, len(part))+lock), part...)
+	queries := []idQuery{{` WHERE o.id = ANY(?)`, []any{ids}}}
+	if db.dialect != postgres {
+		const chunk = 500
+		queries = queries[:0]
+		for start := 0; start < len(ids); start += chunk {
+			part := make([]any, 0, chunk)
+			for _, id := range ids[start:min(start+chunk, len(ids))] {
+				part = append(part, id)
+			}
+			queries = append(queries, idQuery{` WHERE o.id IN ` + placeholders(1, len(part)), part})
+		}
+	}
+	for _, query := range queries {
+		rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+query.where+lock), query.args...)
 		if err != nil {
 			return nil, err
 		}
