@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,38 @@ func TestCoreShare(t *testing.T) {
 	case <-took:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the second signer did not get the core the first gave back")
+	}
+}
+
+// TestDraftListUsesPartialIndex: the national list of drafts, which bulk
+// approval pages through, reads the partial index of drafts instead of
+// every order (SQLite's plan; migration 00014).
+func TestDraftListUsesPartialIndex(t *testing.T) {
+	ctx := context.Background()
+	db := OpenTest(t, filepath.Join(t.TempDir(), "muster.db"))
+	query, args, err := db.listOrdersQuery(ctx, OrderFilter{State: order.StateDraft, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rows, err := db.sql.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "orders_drafts") {
+		t.Fatalf("the list of drafts does not read orders_drafts; plan:\n%s", strings.Join(plan, "\n"))
 	}
 }

@@ -247,12 +247,21 @@ type OrderFilter struct {
 
 // ListOrders returns orders matching f, oldest first.
 func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, error) {
+	query, args, err := db.listOrdersQuery(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return db.queryOrders(ctx, "list orders", query, args)
+}
+
+// listOrdersQuery is the query of ListOrders and its arguments.
+func (db *DB) listOrdersQuery(ctx context.Context, f OrderFilter) (string, []any, error) {
 	query := `SELECT ` + orderColumns + orderFrom + ` WHERE o.id > ?`
 	args := []any{f.After}
 	if f.Within != "" {
 		clause, arg, err := db.withinClause(ctx, "o.area_id", f.Within)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		query += " AND " + clause
 		args = append(args, arg...)
@@ -260,8 +269,9 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, err
 	switch f.State {
 	case "":
 	case order.StateDraft:
-		// A literal, so that both engines see the partial index of drafts
-		// applies (orders_drafts): a bound parameter would hide it.
+		// A literal, so that the partial index of drafts (orders_drafts)
+		// applies in every plan: PostgreSQL's generic plan of a prepared
+		// statement, made for any value of a parameter, could not use it.
 		query += ` AND o.state = 'draft'`
 	default:
 		query += ` AND o.state = ?`
@@ -276,7 +286,7 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]IssuedOrder, err
 		args = append(args, f.Batch)
 	}
 	query += fmt.Sprintf(` ORDER BY o.id LIMIT %d`, clampLimit(f.Limit))
-	return db.queryOrders(ctx, "list orders", query, args)
+	return query, args, nil
 }
 
 // queryOrders runs a query of orderColumns and reads its orders; what
