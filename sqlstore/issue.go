@@ -27,6 +27,9 @@ import (
 func (db *DB) ApproveOrders(ctx context.Context, ids []string, by order.Actor, addresseeRef func(registry.Owner) string) ([]IssuedOrder, error) {
 	var b *issueBatch
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.preferIndexJoins(ctx, tx); err != nil {
+			return err
+		}
 		size, err := db.transparencyLog(tx).Size(ctx)
 		if err != nil {
 			return err
