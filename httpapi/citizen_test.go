@@ -144,16 +144,8 @@ func send(t *testing.T, srv *httptest.Server, req *http.Request, cookies ...*htt
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return httpResult{status: res.StatusCode, header: res.Header, body: string(b)}
+	res := doRequest(t, srv.Client(), req)
+	return httpResult{status: res.status, header: res.header, body: string(res.body)}
 }
 
 // digits is what a keypad types of a numeric code.
