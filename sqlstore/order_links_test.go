@@ -33,7 +33,6 @@ func TestOrderLinksHold(t *testing.T) {
 		}
 		events, outbox := count("order_events"), count("outbox")
 
-		const missingLink, kept = "link", "kept"
 		for _, c := range []struct {
 			name, query string
 			args        []any
@@ -82,24 +81,29 @@ func TestOrderLinksHold(t *testing.T) {
 	})
 }
 
-// linkError says how the database refused a statement: "link" for a
-// foreign key (or the triggers standing for one), "kept" for the triggers
-// that keep orders and keys, "" for anything else.
+// How the database refused a statement, as linkError tells it.
+const (
+	missingLink = "link" // a foreign key, or the triggers standing for one
+	kept        = "kept" // the triggers that keep orders and keys
+)
+
+// linkError says how the database refused a statement: missingLink, kept,
+// or "" for anything else.
 func linkError(err error) string {
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		switch pgErr.Code {
 		case "23503": // foreign_key_violation
-			return "link"
+			return missingLink
 		case "23001": // restrict_violation
-			return "kept"
+			return kept
 		}
 		return ""
 	}
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
-		return "link"
+		return missingLink
 	case strings.Contains(msg, "are never deleted"), strings.Contains(msg, "never change their key"):
-		return "kept"
+		return kept
 	}
 	return ""
 }
