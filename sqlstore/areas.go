@@ -16,7 +16,7 @@ import (
 // parent or a cycle is an invalid error and nothing is written.
 func (db *DB) SaveAreas(ctx context.Context, areas []area.Area) error {
 	defer db.resetAreaCache()
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *dbTx) error {
 		existing, err := db.loadAreas(ctx, tx, false)
 		if err != nil {
 			return err

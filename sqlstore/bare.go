@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 
@@ -30,7 +29,7 @@ func (db *DB) InsertPersonRowsBare(ctx context.Context, rows [][]any) error {
 	}
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b []any) int { return compareKeys(a[0], b[0]) })
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *dbTx) error {
 		head := "INSERT INTO persons (" + strings.Join(personUpsert.cols, ", ") + ") VALUES "
 		stmt, err := tx.PrepareContext(ctx, head+placeholders(sqliteRowsPerStatement, len(personUpsert.cols)))
 		if err != nil {

@@ -57,13 +57,13 @@ func (db *DB) prepareWrite(u upsert, rows [][]any) func(context.Context) error {
 	sorted := slices.Clone(rows)
 	slices.SortFunc(sorted, func(a, b []any) int { return compareKeys(a[0], b[0]) })
 	return func(ctx context.Context) error {
-		return db.inTx(ctx, func(tx *sql.Tx) error {
+		return db.inTx(ctx, func(tx *dbTx) error {
 			return db.insertRows(ctx, tx, u, sorted)
 		})
 	}
 }
 
-func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, u upsert, rows [][]any) error {
+func (db *DB) insertRows(ctx context.Context, tx *dbTx, u upsert, rows [][]any) error {
 	head := "INSERT INTO " + u.table + " (" + strings.Join(u.cols, ", ") + ") VALUES "
 	var full *sql.Stmt // prepared once per call for the common full-size chunk
 	defer func() {
@@ -175,86 +175,4 @@ func compareKeys(a, b any) int {
 		}
 	}
 	return strings.Compare(keyString(a), keyString(b))
-}
-
-// unnestRowsPerStatement bounds the arrays of one unnest INSERT, and so the
-// memory of one statement.
-const unnestRowsPerStatement = 20000
-
-// insertUnnest is insertMany on PostgreSQL: one INSERT ... SELECT FROM
-// unnest of one array parameter per column. Its text does not grow with
-// the rows, so the server parses and plans it once per chunk instead of
-// binding thousands of parameters into a VALUES list. With the issue
-// UPDATE and the log leaves written the same way, issuing on PostgreSQL
-// went from 5,535 to 7,472 orders/s (muster bench issue --orders 20000).
-func (db *DB) insertUnnest(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	types, err := db.columnTypes(ctx, tx, table, cols)
-	if err != nil {
-		return err
-	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT * FROM unnest(")
-	for j, t := range types {
-		if j > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "$%d::%s[]", j+1, t)
-	}
-	q.WriteString(")")
-	for start := 0; start < len(rows); start += unnestRowsPerStatement {
-		chunk := rows[start:min(start+unnestRowsPerStatement, len(rows))]
-		if _, err := tx.ExecContext(ctx, q.String(), columnArrays(chunk, len(cols))...); err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-// columnArrays turns rows into one slice per column, the arguments of an
-// unnest statement.
-func columnArrays(rows [][]any, cols int) []any {
-	arrays := make([]any, cols)
-	for j := range arrays {
-		col := make([]any, len(rows))
-		for i, r := range rows {
-			col[i] = r[j]
-		}
-		arrays[j] = col
-	}
-	return arrays
-}
-
-// columnTypes returns the SQL types of table's columns cols on PostgreSQL,
-// read from the catalogue once per table and kept.
-func (db *DB) columnTypes(ctx context.Context, q querier, table string, cols []string) ([]string, error) {
-	known, ok := db.colTypes.Load(table)
-	if !ok {
-		rows, err := q.QueryContext(ctx, `SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
-			WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, table)
-		if err != nil {
-			return nil, fmt.Errorf("columns of %s: %w", table, err)
-		}
-		m := map[string]string{}
-		for rows.Next() {
-			var name, typ string
-			if err := rows.Scan(&name, &typ); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			m[name] = typ
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		known, _ = db.colTypes.LoadOrStore(table, m)
-	}
-	m := known.(map[string]string)
-	types := make([]string, len(cols))
-	for i, c := range cols {
-		if types[i] = m[c]; types[i] == "" {
-			return nil, fmt.Errorf("table %s has no column %s", table, c)
-		}
-	}
-	return types, nil
 }

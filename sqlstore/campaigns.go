@@ -170,7 +170,7 @@ func (db *DB) FreezeCampaign(ctx context.Context, id, policyVersion, policyHash,
 	if err != nil {
 		return c, err
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		idx, err := db.transparencyLog(tx).Append(ctx, entry)
 		if err != nil {
 			return err
@@ -341,7 +341,7 @@ func (db *DB) DrawCampaign(ctx context.Context, id string, beaconValue []byte) (
 	if err != nil {
 		return c, nil, err
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		idx, err := db.transparencyLog(tx).Append(ctx, entry)
 		if err != nil {
 			return err

@@ -18,8 +18,9 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers "pgx" with database/sql
+	_ "modernc.org/sqlite"           // registers "sqlite"
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/seal"
@@ -57,8 +58,6 @@ type DB struct {
 	// citizen look-up) by query text: SQLite would otherwise parse each
 	// statement again on every call.
 	stmts sync.Map
-	// colTypes holds table → column → SQL type on PostgreSQL (columnTypes).
-	colTypes sync.Map
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -199,7 +198,7 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // execBatch runs query in tx. A batch statement whose size recurs (a full
 // chunk of a bulk write) is prepared once and kept: SQLite would otherwise
 // parse its thousands of placeholders again on every call.
-func (db *DB) execBatch(ctx context.Context, tx *sql.Tx, recurs bool, query string, args ...any) (sql.Result, error) {
+func (db *DB) execBatch(ctx context.Context, tx *dbTx, recurs bool, query string, args ...any) (sql.Result, error) {
 	if !recurs || db.dialect != sqlite {
 		return tx.ExecContext(ctx, db.rebind(query), args...)
 	}
@@ -243,7 +242,7 @@ func (db *DB) rebind(q string) string {
 }
 
 // inTx runs fn in a transaction, committing if it returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(tx *dbTx) error) error {
 	tx, done, err := db.begin(ctx, nil)
 	if err != nil {
 		return err
@@ -258,7 +257,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // begin starts a transaction, first waiting for SQLite's write slot (see
 // DB.writer). done gives the slot back; call it after Commit or Rollback.
-func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (tx *sql.Tx, done func(), err error) {
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (tx *dbTx, done func(), err error) {
 	done = func() {}
 	if db.writer != nil {
 		select {
@@ -268,12 +267,41 @@ func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (tx *sql.Tx, done 
 			return nil, nil, ctx.Err()
 		}
 	}
-	tx, err = db.sql.BeginTx(ctx, opts)
+	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		done()
 		return nil, nil, err
 	}
-	return tx, done, nil
+	sqlTx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		conn.Close()
+		done()
+		return nil, nil, err
+	}
+	release := done
+	done = func() {
+		conn.Close()
+		release()
+	}
+	return &dbTx{Tx: sqlTx, conn: conn}, done, nil
+}
+
+// dbTx is a transaction together with the connection it runs on: on
+// PostgreSQL, bulk inserts send their rows with COPY, which database/sql
+// has no words for, on that connection and so inside the transaction.
+type dbTx struct {
+	*sql.Tx
+	conn *sql.Conn
+}
+
+// copyRows inserts rows into table's columns cols with COPY (PostgreSQL).
+// The server writes the rows in batches of pages, not one by one as an
+// INSERT does.
+func (tx *dbTx) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	return tx.conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
 }
 
 // placeholders returns "(?,?,?),(?,?,?)" for rows rows of cols columns.

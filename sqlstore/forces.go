@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -60,7 +59,7 @@ func (db *DB) SetForceTarget(ctx context.Context, f ForceTarget) (ForceTarget, e
 		return f, muster.Wrap(muster.Invalid, err, "scope")
 	}
 	f.UpdatedAt = db.now().UTC()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE force_targets SET name = ?, scope = ?, target = ?, base = ?, updated_by = ?,
 			updated_at = ? WHERE code = ?`), f.Name, f.Scope, f.Target, f.Base, f.UpdatedBy, f.UpdatedAt, f.Code)
 		if err != nil {

@@ -32,7 +32,7 @@ type FundResult struct {
 // fund.Spend, fund.Move, fund.Undo...), all or nothing.
 func (db *DB) ApplyFund(ctx context.Context, batch []ledger.Transfer) (FundResult, error) {
 	var res FundResult
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		stored, applied, err := db.applyFund(ctx, tx, batch)
 		res = FundResult{Transfers: stored, Replayed: len(applied) == 0}
 		return err
@@ -43,7 +43,7 @@ func (db *DB) ApplyFund(ctx context.Context, batch []ledger.Transfer) (FundResul
 // applyFund applies batch inside tx. It first locks the ledger (the row
 // applyTransfers locks too), so that two copies of one request serialise
 // and the second finds the first's transfer and time rather than racing.
-func (db *DB) applyFund(ctx context.Context, tx *sql.Tx, batch []ledger.Transfer) (stored, applied []ledger.Transfer, err error) {
+func (db *DB) applyFund(ctx context.Context, tx *dbTx, batch []ledger.Transfer) (stored, applied []ledger.Transfer, err error) {
 	if len(batch) == 0 {
 		return nil, nil, nil
 	}
@@ -85,7 +85,7 @@ func (db *DB) applyFund(ctx context.Context, tx *sql.Tx, batch []ledger.Transfer
 
 // lockLedger takes the row every ledger writer locks first
 // (applyTransfers does too), which serialises fund writers.
-func (db *DB) lockLedger(ctx context.Context, tx *sql.Tx) error {
+func (db *DB) lockLedger(ctx context.Context, tx *dbTx) error {
 	var total int64
 	if err := tx.QueryRowContext(ctx, `SELECT total FROM ledger_meta WHERE id = 1`+db.forUpdate()).Scan(&total); err != nil {
 		return fmt.Errorf("ledger total: %w", err)
@@ -108,7 +108,7 @@ func explainFundError(err error) error {
 // openStandardAccounts opens, inside tx, those of ids that are standard
 // fund accounts (fund.Standard) and do not exist yet; one that exists with
 // other fields is a conflict, since the fund's rules rest on them.
-func (db *DB) openStandardAccounts(ctx context.Context, tx *sql.Tx, ids []string) error {
+func (db *DB) openStandardAccounts(ctx context.Context, tx *dbTx, ids []string) error {
 	var want []string
 	for _, id := range ids {
 		if _, ok := fund.Standard(id); ok {
@@ -209,7 +209,7 @@ func (db *DB) RecordContribution(ctx context.Context, c fund.Contribution, by st
 		return FundContribution{}, err
 	}
 	out := FundContribution{Channel: c.Channel, Provider: c.Provider, ProviderTx: c.ProviderTx, Contributor: c.Contributor}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		stored, applied, err := db.applyFund(ctx, tx, batch)
 		if err != nil {
 			return err
@@ -292,7 +292,7 @@ func (db *DB) PayCompensation(ctx context.Context, p fund.Payment, by order.Acto
 		return FundPayable{}, muster.Errorf(muster.Conflict, "order %s owes no compensation: none was computed at its return or release", o.Code)
 	}
 	p.Order = o.ID
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		// An order returned before the fund existed has no payable yet.
 		owed, err := fund.Owe(o.ID, o.Compensation.AmountXOF, time.Time{})
 		if err != nil {
@@ -351,7 +351,7 @@ func (db *DB) PayCompensation(ctx context.Context, p fund.Payment, by order.Acto
 // compensated with money owed.
 func (db *DB) UndoFund(ctx context.Context, id, why string) (FundResult, error) {
 	var res FundResult
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		if err := db.lockLedger(ctx, tx); err != nil {
 			return err
 		}
@@ -402,7 +402,7 @@ func (db *DB) UndoFund(ctx context.Context, id, why string) (FundResult, error) 
 // payable; on compensate, it requires the payable to be settled, so that
 // no order is marked compensated with money still owed. An order with no
 // compensation computed owes nothing and may be compensated.
-func (db *DB) bookOrderCompensation(ctx context.Context, tx *sql.Tx, o IssuedOrder, e order.Event) error {
+func (db *DB) bookOrderCompensation(ctx context.Context, tx *dbTx, o IssuedOrder, e order.Event) error {
 	switch {
 	case (e == order.EventReturn || e == order.EventRelease) && o.Compensation != nil:
 		batch, err := fund.Owe(o.ID, o.Compensation.AmountXOF, time.Time{})
@@ -462,7 +462,7 @@ const maxNamed = 100
 // latest maxNamed who chose to be.
 func (db *DB) FundReport(ctx context.Context, cp fund.Checkpoint) (fund.Report, error) {
 	var r fund.Report
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err := db.readTx(ctx, func(tx *dbTx) error {
 		tally := fund.NewTally()
 		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT debit_account, credit_account, substr(at, 1, 7), SUM(amount), COUNT(*)
 			FROM ledger_transfers WHERE log_index < ? GROUP BY debit_account, credit_account, substr(at, 1, 7)`), int64(cp.Size))
@@ -499,7 +499,7 @@ func (db *DB) FundReport(ctx context.Context, cp fund.Checkpoint) (fund.Report, 
 	return r, err
 }
 
-func (db *DB) namedContributions(ctx context.Context, tx *sql.Tx, size uint64) ([]fund.Named, error) {
+func (db *DB) namedContributions(ctx context.Context, tx *dbTx, size uint64) ([]fund.Named, error) {
 	rows, err := tx.QueryContext(ctx, db.rebind(fmt.Sprintf(`SELECT c.contributor, c.channel, t.at, t.amount FROM fund_contributions c
 		JOIN ledger_transfers t ON t.id = c.transfer_id
 		WHERE c.contributor <> '' AND t.log_index < ? AND t.id NOT IN (SELECT reverses FROM ledger_transfers WHERE reverses <> '' AND log_index < ?)

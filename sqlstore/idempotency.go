@@ -66,7 +66,7 @@ func (db *DB) BeginIdempotent(ctx context.Context, userID int64, key string, has
 
 func (db *DB) beginIdempotent(ctx context.Context, userID int64, key string, digest []byte) (*StoredResponse, error) {
 	var out *StoredResponse
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		now := db.now().UTC()
 		query := `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys WHERE user_id = ? AND key = ?`
 		if db.dialect == postgres {

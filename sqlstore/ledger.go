@@ -106,7 +106,7 @@ func (db *DB) ApplyTransfers(ctx context.Context, batch []ledger.Transfer) (appl
 	if len(batch) == 0 {
 		return nil, nil
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		applied, err = db.applyTransfers(ctx, tx, batch)
 		return err
 	})
@@ -123,7 +123,7 @@ func (db *DB) forUpdate() string {
 	return ""
 }
 
-func (db *DB) applyTransfers(ctx context.Context, tx *sql.Tx, batch []ledger.Transfer) ([]ledger.Transfer, error) {
+func (db *DB) applyTransfers(ctx context.Context, tx *dbTx, batch []ledger.Transfer) ([]ledger.Transfer, error) {
 	var total int64
 	if err := tx.QueryRowContext(ctx, `SELECT total FROM ledger_meta WHERE id = 1`+db.forUpdate()).Scan(&total); err != nil {
 		return nil, fmt.Errorf("ledger total: %w", err)
@@ -301,7 +301,7 @@ func (db *DB) committedGroups(ctx context.Context, q querier, groups []string) (
 // lockAccounts reads the accounts with the given ids (sorted), locking
 // their rows on PostgreSQL in that order. Unknown ids are left out: Book
 // reports them.
-func (db *DB) lockAccounts(ctx context.Context, tx *sql.Tx, ids []string) (map[string]storedAccount, error) {
+func (db *DB) lockAccounts(ctx context.Context, tx *dbTx, ids []string) (map[string]storedAccount, error) {
 	out := make(map[string]storedAccount, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
@@ -505,7 +505,7 @@ func transferEntry(t ledger.Transfer) tlog.Entry {
 	return e
 }
 
-func (db *DB) writeTransfers(ctx context.Context, tx *sql.Tx, applied []ledger.Transfer) error {
+func (db *DB) writeTransfers(ctx context.Context, tx *dbTx, applied []ledger.Transfer) error {
 	entries := make([]tlog.Entry, len(applied))
 	for i, t := range applied {
 		entries[i] = transferEntry(t)
@@ -559,7 +559,7 @@ func (db *DB) writeTransfers(ctx context.Context, tx *sql.Tx, applied []ledger.T
 // transaction, so that it sees one state of the ledger.
 func (db *DB) LedgerCheck(ctx context.Context) ([]ledger.Problem, error) {
 	var ps []ledger.Problem
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err := db.readTx(ctx, func(tx *dbTx) error {
 		var err error
 		ps, err = db.ledgerCheck(ctx, tx)
 		return err
@@ -569,7 +569,7 @@ func (db *DB) LedgerCheck(ctx context.Context) ([]ledger.Problem, error) {
 
 // readTx runs fn in a transaction that sees one snapshot: REPEATABLE READ
 // and read-only on PostgreSQL; on SQLite any transaction does.
-func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) readTx(ctx context.Context, fn func(tx *dbTx) error) error {
 	var opts *sql.TxOptions
 	if db.dialect == postgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
@@ -583,7 +583,7 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-func (db *DB) ledgerCheck(ctx context.Context, tx *sql.Tx) ([]ledger.Problem, error) {
+func (db *DB) ledgerCheck(ctx context.Context, tx *dbTx) ([]ledger.Problem, error) {
 	type acct struct {
 		storedAccount
 		redebits, recredits uint64

@@ -20,7 +20,7 @@ func (db *DB) Log() *tlog.Log { return db.transparencyLog(db.sql) }
 // (or returns the stored one if the log has not grown).
 func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
 	var cp []byte
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		var err error
 		cp, err = db.transparencyLog(tx).Sign(ctx, signer)
 		return err

@@ -38,7 +38,7 @@ func (db *DB) FileNeedsWithin(ctx context.Context, needs []need.Need, by, within
 	}
 	now := db.now().UTC()
 	out := make([]need.Need, len(needs))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		for i, n := range needs {
 			n.State, n.Filled, n.FiledBy, n.CreatedAt = need.Open, 0, by, now
 			if err := n.Err(); err != nil {

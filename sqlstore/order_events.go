@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -89,7 +88,7 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 	}
 	now := db.now().UTC().Truncate(time.Millisecond)
 	var out IssuedOrder
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		o, err := db.loadOrder(ctx, tx, found.ID)
 		if err != nil {
 			return err
@@ -136,7 +135,7 @@ func (db *DB) ApplyOrderEvent(ctx context.Context, idOrCode, within string, c Ch
 // settle records what a handover, return or release means for the items:
 // their condition at handover, and the compensation owed once they are
 // back (or released), computed from the policy's rates.
-func (db *DB) settle(ctx context.Context, tx *sql.Tx, o *IssuedOrder, c Change, now time.Time) error {
+func (db *DB) settle(ctx context.Context, tx *dbTx, o *IssuedOrder, c Change, now time.Time) error {
 	switch c.Event {
 	case order.EventFulfil:
 		if c.Condition != "" {

@@ -79,7 +79,7 @@ func (db *DB) DraftOrders(ctx context.Context, drafts []order.Order, by order.Ac
 // file's orders), so that they can be approved together.
 func (db *DB) DraftBatch(ctx context.Context, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
 	var out []order.Order
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		var err error
 		out, err = db.draftInTx(ctx, tx, batch, drafts, by)
 		return err
@@ -91,7 +91,7 @@ func (db *DB) DraftBatch(ctx context.Context, batch string, drafts []order.Order
 }
 
 // draftInTx drafts orders in the caller's transaction.
-func (db *DB) draftInTx(ctx context.Context, tx *sql.Tx, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
+func (db *DB) draftInTx(ctx context.Context, tx *dbTx, batch string, drafts []order.Order, by order.Actor) ([]order.Order, error) {
 	drafts = slices.Clone(drafts) // values are filled in; the caller's slice stays as it was
 	if err := db.fillDeclaredValues(ctx, tx, drafts); err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func (db *DB) addressees(ctx context.Context, q querier, orders []order.Order) (
 var orderInsert = []string{"id", "code", "kind", "addressee_person_id", "addressee_org_id", "area_id",
 	"authority_id", "state", "seq", "deadline", "details", "drafted_by", "created_at", "batch"}
 
-func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, batch string, orders []order.Order) error {
+func (db *DB) insertOrders(ctx context.Context, tx *dbTx, batch string, orders []order.Order) error {
 	found, err := db.addressees(ctx, tx, orders)
 	if err != nil {
 		return err
@@ -203,9 +203,12 @@ func (db *DB) insertOrders(ctx context.Context, tx *sql.Tx, batch string, orders
 
 // insertMany inserts rows with multi-row INSERTs in the caller's
 // transaction.
-func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+func (db *DB) insertMany(ctx context.Context, tx *dbTx, table string, cols []string, rows [][]any) error {
 	if db.dialect == postgres {
-		return db.insertUnnest(ctx, tx, table, cols, rows)
+		if err := tx.copyRows(ctx, table, cols, rows); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		return nil
 	}
 	per := max(1, min(sqliteRowsPerStatement, 30000/len(cols)))
 	for start := 0; start < len(rows); start += per {
@@ -224,7 +227,7 @@ func (db *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []s
 
 // recordEvents appends the events' leaves to the transparency log and
 // stores each event with its leaf index, in the caller's transaction.
-func (db *DB) recordEvents(ctx context.Context, tx *sql.Tx, records []order.Record, entries []tlog.Entry) error {
+func (db *DB) recordEvents(ctx context.Context, tx *dbTx, records []order.Record, entries []tlog.Entry) error {
 	if len(records) == 0 {
 		return nil
 	}
@@ -258,7 +261,7 @@ func (db *DB) eventRows(records []order.Record, first uint64) [][]any {
 	return rows
 }
 
-func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+func (db *DB) insertEvents(ctx context.Context, tx *dbTx, rows [][]any) error {
 	return db.insertMany(ctx, tx, "order_events", eventColumns, rows)
 }
 
@@ -267,7 +270,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, rows [][]any) error 
 // base of the damage supplement at return: an officer drafting by
 // resource id need not copy it, and the owner's declaration is what
 // counts.
-func (db *DB) fillDeclaredValues(ctx context.Context, tx *sql.Tx, drafts []order.Order) error {
+func (db *DB) fillDeclaredValues(ctx context.Context, tx *dbTx, drafts []order.Order) error {
 	var ids []any
 	for _, o := range drafts {
 		for _, it := range o.Items {

@@ -148,7 +148,7 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, limit int, lease time
 			AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?` + lock + `)
 		RETURNING id, order_id, topic, attempts, recipient, body`
 	var out []sms.Message
-	err := o.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := o.db.inTx(ctx, func(tx *dbTx) error {
 		rows, err := tx.QueryContext(ctx, o.db.rebind(query), now.Add(lease), now, now, limit)
 		if err != nil {
 			return fmt.Errorf("claim messages: %w", err)
@@ -191,7 +191,7 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, limit int, lease time
 
 // render writes the message of a claimed row. A non-empty reason says why
 // it cannot be sent; an error is the database's.
-func (o *Outbox) render(ctx context.Context, tx *sql.Tx, c claimed) (m sms.Message, reason string, err error) {
+func (o *Outbox) render(ctx context.Context, tx *dbTx, c claimed) (m sms.Message, reason string, err error) {
 	m = sms.Message{ID: c.id, OrderID: c.orderID.String, Topic: c.topic, Attempts: c.attempts}
 	if c.body.Valid {
 		to, err := o.db.keys.Open(c.recipient, recipientAAD(c.body.String))
@@ -231,7 +231,7 @@ func (o *Outbox) render(ctx context.Context, tx *sql.Tx, c claimed) (m sms.Messa
 // event recorded at the row's own instant, in the same transaction), so
 // that a decision is announced as decided even if the order has moved on
 // since.
-func (o *Outbox) notice(ctx context.Context, tx *sql.Tx, c claimed) (n citizen.Notice, phone string, lang citizen.Language, reason string, err error) {
+func (o *Outbox) notice(ctx context.Context, tx *dbTx, c claimed) (n citizen.Notice, phone string, lang citizen.Language, reason string, err error) {
 	lang = citizen.French
 	events := topicEvents[c.topic]
 	if len(events) == 0 {
@@ -353,7 +353,7 @@ func (o *Outbox) Delivered(ctx context.Context, providerID string, d sms.Deliver
 		lock = " FOR UPDATE"
 	}
 	now := o.db.now().UTC().Truncate(time.Millisecond)
-	return o.db.inTx(ctx, func(tx *sql.Tx) error {
+	return o.db.inTx(ctx, func(tx *dbTx) error {
 		rows, err := tx.QueryContext(ctx, o.db.rebind(`SELECT id, order_id, topic, delivery FROM outbox
 			WHERE provider_id = ? AND state = 'sent' ORDER BY id`+lock), providerID)
 		if err != nil {
@@ -402,7 +402,7 @@ func (o *Outbox) Delivered(ctx context.Context, providerID string, d sms.Deliver
 // issued (a second report, or an officer who handed the paper over
 // first, leave it as it is): the notify event, its log leaf and the new
 // state, in the caller's transaction.
-func (db *DB) notifyInTx(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+func (db *DB) notifyInTx(ctx context.Context, tx *dbTx, id string, now time.Time) error {
 	o, err := db.loadOrder(ctx, tx, id)
 	if err != nil {
 		return err

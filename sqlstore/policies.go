@@ -32,7 +32,7 @@ func (db *DB) LoadPolicy(ctx context.Context, name string, body []byte, by strin
 		return StoredPolicy{}, err
 	}
 	sp := StoredPolicy{Version: p.Version, Hash: p.Hash, LoadedBy: by, LoadedAt: db.now().UTC()}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM policies WHERE hash = ?`), p.Hash).Scan(&n); err != nil {
 			return err

@@ -218,7 +218,7 @@ func (db *DB) SaveProposal(ctx context.Context, p allocate.Proposal, scope, by, 
 	now := db.now().UTC()
 	sp := StoredProposal{ID: "P-" + order.NewID(now), CreatedBy: by, CreatedAt: now, Scope: scope, PolicyVersion: policyVersion,
 		PolicyHash: policyHash, State: ProposalOpen, TotalCost: p.TotalCost, Needs: needs, Candidates: candidates, Shortfalls: p.Shortfalls}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO proposals (id, created_by, created_at, scope, policy_version, policy_hash,
 			state, total_cost, needs, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), sp.ID, by, now, scope, policyVersion, policyHash,
 			ProposalOpen, p.TotalCost, needs, candidates); err != nil {
@@ -304,7 +304,7 @@ func (db *DB) DecideLines(ctx context.Context, id string, lines []int, accept bo
 	if accept {
 		state = LineAccepted
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *dbTx) error {
 		sp, err := db.loadProposal(ctx, tx, id)
 		if err != nil {
 			return err
@@ -413,7 +413,7 @@ func (db *DB) DraftProposalOrders(ctx context.Context, id, authority string, by 
 		return nil, muster.Errorf(muster.Conflict, "proposal %s has no accepted line left to draft", id)
 	}
 	var out []order.Order
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *dbTx) error {
 		var err error
 		if out, err = db.draftInTx(ctx, tx, id, drafts, by); err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 	"github.com/muster-org/muster/tlog"
 )
 
-// execQuerier is what both *sql.DB and *sql.Tx offer.
+// execQuerier is what both *sql.DB and *dbTx offer.
 type execQuerier interface {
 	querier
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -114,12 +114,12 @@ func (s logStore) LatestCheckpoint(ctx context.Context) (tlog.StoredCheckpoint, 
 }
 
 func (s logStore) AddLeaves(ctx context.Context, leaves []tlog.StoredLeaf, tiles []tlog.Tile, head tlog.Head) error {
-	if s.db.dialect == postgres && len(leaves) > 1 {
-		idx, hashes, data := make([]int64, len(leaves)), make([][]byte, len(leaves)), make([][]byte, len(leaves))
+	if tx, ok := s.q.(*dbTx); ok && s.db.dialect == postgres && len(leaves) > 1 {
+		rows := make([][]any, len(leaves))
 		for i, l := range leaves {
-			idx[i], hashes[i], data[i] = int64(l.Index), l.Hash, l.Data
+			rows[i] = []any{int64(l.Index), l.Hash, l.Data}
 		}
-		if _, err := s.q.ExecContext(ctx, `INSERT INTO log_leaves (idx, hash, data) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])`, idx, hashes, data); err != nil {
+		if err := tx.copyRows(ctx, "log_leaves", []string{"idx", "hash", "data"}, rows); err != nil {
 			return fmt.Errorf("log leaves: %w", err)
 		}
 		leaves = nil
