@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 )
 
 // BenchmarkAppend100k appends 100 000 entries to an empty MemStore, in
@@ -116,4 +117,23 @@ func BenchmarkAudit1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(1<<20+1)*float64(b.N)/b.Elapsed().Seconds(), "leaves/s")
+}
+
+// BenchmarkEncode encodes the two leaves issuing an order writes (its
+// approve and issue events), as sqlstore does for every order.
+func BenchmarkEncode(b *testing.B) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 123456789, time.UTC)
+	entry := func(event, from, to, seq string) Entry {
+		return Entry{Kind: "order.event", Subject: "01M8BSQ3MZ00AZANMGNK62RT2J", Event: event, At: at,
+			Data: map[string]string{"from": from, "to": to, "seq": seq, "kind": "call_up", "authority": "NE-MOB",
+				"role": "approver", "actor_ref": "3f9a0c2be41d7765"}}
+	}
+	approve, issue := entry("approve", "draft", "approved", "2"), entry("issue", "approved", "issued", "3")
+	issue.DataHash[0] = 1
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encode(approve, issue); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

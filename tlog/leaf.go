@@ -2,7 +2,6 @@ package tlog
 
 import (
 	"encoding/hex"
-	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -115,11 +114,20 @@ func isToken(s string) bool {
 // Validate gives bytes that ParseLeaf rejects.
 func (e Entry) MarshalLeaf() []byte {
 	b := make([]byte, 0, 160+len(e.Subject)+64*len(e.Data))
-	b = append(b, `{"at":`...)
-	b = appendString(b, e.At.UTC().Truncate(time.Millisecond).Format(timeLayout))
+	// The time's spelling has nothing to escape.
+	b = append(b, `{"at":"`...)
+	b = e.At.UTC().Truncate(time.Millisecond).AppendFormat(b, timeLayout)
+	b = append(b, '"')
 	if len(e.Data) > 0 {
 		b = append(b, `,"data":{`...)
-		for i, k := range slices.Sorted(maps.Keys(e.Data)) {
+		// Sorted on the stack: a leaf is written for every event logged.
+		var keyBuf [maxDataKeys]string
+		keys := keyBuf[:0]
+		for k := range e.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -153,7 +161,13 @@ func (e Entry) MarshalLeaf() []byte {
 func appendString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
+	// Most values need no escape: copy the run up to the first that does.
+	plain := 0
+	for plain < len(s) && s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\' {
+		plain++
+	}
+	b = append(b, s[:plain]...)
+	for i := plain; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '"', '\\':
 			b = append(b, '\\', c)
