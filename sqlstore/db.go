@@ -294,6 +294,16 @@ type dbTx struct {
 	conn *sql.Conn
 }
 
+// copyMinRows is the fewest rows sent with COPY: it costs a round trip
+// more than an INSERT (pgx first asks for the columns' types), which a
+// citizen's single event would feel and a batch of thousands would not.
+const copyMinRows = 50
+
+// copies reports whether n rows are inserted with COPY (dbTx.copyRows).
+func (db *DB) copies(n int) bool {
+	return db.dialect == postgres && n >= copyMinRows
+}
+
 // copyRows inserts rows into table's columns cols with COPY (PostgreSQL).
 // The server writes the rows in batches of pages, not one by one as an
 // INSERT does.

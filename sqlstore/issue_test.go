@@ -271,3 +271,66 @@ func TestDraftListFollowsIssuing(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkWritesBothWays drafts and issues enough orders in one batch that
+// PostgreSQL sends the rows with COPY (copyMinRows), and a few that it
+// sends with INSERT: both ways store every event, leaf and message, and
+// the log verifies. A COPY that breaks a key fails, naming the table, and
+// leaves nothing behind.
+func TestBulkWritesBothWays(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		for _, n := range []int{copyMinRows, 3} {
+			if _, err := db.ApproveOrders(ctx, draftCallUps(t, db, n), approver, db.AddresseeRef); err != nil {
+				t.Fatalf("%d orders: %v", n, err)
+			}
+		}
+		want := copyMinRows + 3
+		count := func(table string) int {
+			var n int
+			if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if got := count("order_events"); got != 3*want {
+			t.Errorf("%d events, want %d (draft, approve, issue of %d orders)", got, 3*want, want)
+		}
+		if got := count("outbox"); got != want {
+			t.Errorf("%d messages, want %d", got, want)
+		}
+		if got := count("log_leaves"); got != 3*want {
+			t.Errorf("%d leaves, want %d", got, 3*want)
+		}
+		skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := note.NewSigner(skey)
+		verifier, _ := note.NewVerifier(vkey)
+		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
+			t.Fatal(err)
+		}
+		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
+			t.Errorf("log verify: %+v, %v, %v", report, problems, err)
+		}
+
+		// Events whose keys are taken: the whole insert fails.
+		var id string
+		if err := db.sql.QueryRowContext(ctx, `SELECT order_id FROM order_events LIMIT 1`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		rows := make([][]any, copyMinRows)
+		for i := range rows {
+			rows[i] = []any{id, int64(1 + i%3), "draft", "", "draft", "officer", "officer", time.Now().UTC(), nil, nil, int64(1_000_000 + i)}
+		}
+		err = db.inTx(ctx, func(tx *dbTx) error { return db.insertEvents(ctx, tx, rows) })
+		if err == nil || !strings.Contains(err.Error(), "insert order_events") {
+			t.Fatalf("inserting taken event keys: %v, want an error naming order_events", err)
+		}
+		if got := count("order_events"); got != 3*want {
+			t.Errorf("after the failed insert: %d events, want %d", got, 3*want)
+		}
+	})
+}

@@ -201,10 +201,10 @@ func (db *DB) insertOrders(ctx context.Context, tx *dbTx, batch string, orders [
 	return nil
 }
 
-// insertMany inserts rows with multi-row INSERTs in the caller's
-// transaction.
+// insertMany inserts rows in the caller's transaction: with COPY when
+// PostgreSQL gets many, else with multi-row INSERTs.
 func (db *DB) insertMany(ctx context.Context, tx *dbTx, table string, cols []string, rows [][]any) error {
-	if db.dialect == postgres {
+	if db.copies(len(rows)) {
 		if err := tx.copyRows(ctx, table, cols, rows); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}

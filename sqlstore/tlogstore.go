@@ -114,7 +114,7 @@ func (s logStore) LatestCheckpoint(ctx context.Context) (tlog.StoredCheckpoint, 
 }
 
 func (s logStore) AddLeaves(ctx context.Context, leaves []tlog.StoredLeaf, tiles []tlog.Tile, head tlog.Head) error {
-	if tx, ok := s.q.(*dbTx); ok && s.db.dialect == postgres && len(leaves) > 1 {
+	if tx, ok := s.q.(*dbTx); ok && s.db.copies(len(leaves)) {
 		rows := make([][]any, len(leaves))
 		for i, l := range leaves {
 			rows[i] = []any{int64(l.Index), l.Hash, l.Data}
