@@ -92,18 +92,7 @@ func TestIssueBatches(t *testing.T) {
 		if issued[3].LogIndex != issued[2].LogIndex+3 {
 			t.Errorf("second batch starts at leaf %d, first ends at %d: want the draft's one leaf between them", issued[3].LogIndex-1, issued[2].LogIndex)
 		}
-		skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, _ := note.NewSigner(skey)
-		verifier, _ := note.NewVerifier(vkey)
-		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
-			t.Fatal(err)
-		}
-		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
-			t.Errorf("log verify: %+v, %v, %v", report, problems, err)
-		}
+		signAndVerifyLog(t, db, "after issuing")
 	})
 }
 
@@ -303,18 +292,7 @@ func TestBulkWritesBothWays(t *testing.T) {
 		if got := count("log_leaves"); got != 3*want {
 			t.Errorf("%d leaves, want %d", got, 3*want)
 		}
-		skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, _ := note.NewSigner(skey)
-		verifier, _ := note.NewVerifier(vkey)
-		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
-			t.Fatal(err)
-		}
-		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
-			t.Errorf("log verify: %+v, %v, %v", report, problems, err)
-		}
+		signAndVerifyLog(t, db, "after issuing")
 
 		// Events whose keys are taken: the whole insert fails.
 		var id string
@@ -325,7 +303,7 @@ func TestBulkWritesBothWays(t *testing.T) {
 		for i := range rows {
 			rows[i] = []any{id, int64(1 + i%3), "draft", "", "draft", "officer", "officer", time.Now().UTC(), nil, nil, int64(1_000_000 + i)}
 		}
-		err = db.inTx(ctx, func(tx *dbTx) error { return db.insertEvents(ctx, tx, rows) })
+		err := db.inTx(ctx, func(tx *dbTx) error { return db.insertEvents(ctx, tx, rows) })
 		if err == nil || !strings.Contains(err.Error(), "insert order_events") {
 			t.Fatalf("inserting taken event keys: %v, want an error naming order_events", err)
 		}
@@ -333,4 +311,31 @@ func TestBulkWritesBothWays(t *testing.T) {
 			t.Errorf("after the failed insert: %d events, want %d", got, 3*want)
 		}
 	})
+}
+
+// signAndVerifyLog signs a checkpoint of db's log with a new key and checks
+// that the whole log verifies (what says when, in the failure); it returns
+// the key's verifier for later checks.
+func signAndVerifyLog(t *testing.T, db *DB, what string) note.Verifier {
+	t.Helper()
+	ctx := context.Background()
+	skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SignCheckpoint(ctx, signer); err != nil {
+		t.Fatal(err)
+	}
+	if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
+		t.Fatalf("log verify %s: %+v, %v, %v", what, report, problems, err)
+	}
+	return verifier
 }

@@ -6,14 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/registry"
-	"github.com/muster-org/muster/tlog"
 	"github.com/muster-org/muster/trust"
 )
 
@@ -86,13 +83,7 @@ func TestOrderLifecycle(t *testing.T) {
 		if string(leaf) == "" || strings.Contains(string(leaf), "caregiver") || strings.Contains(string(leaf), "enfants") {
 			t.Errorf("claim leaf %q", leaf)
 		}
-		skey, vkey, _ := tlog.GenerateLogKey("muster.test/log")
-		signer, _ := note.NewSigner(skey)
-		verifier, _ := note.NewVerifier(vkey)
-		db.SignCheckpoint(ctx, signer)
-		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) > 0 {
-			t.Errorf("log verify after a whole lifecycle: %v %v %v", report, problems, err)
-		}
+		signAndVerifyLog(t, db, "after a whole lifecycle")
 		// Out of jurisdiction: Diffa cannot act on a Dosso order.
 		if _, err := db.ApplyOrderEvent(ctx, code, "NE.DF", Change{Event: order.EventClose, Actor: officer}); muster.ErrorKind(err) != muster.NotFound {
 			t.Errorf("Diffa acting on a Dosso order: %v", err)

@@ -6,11 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/policy"
-	"github.com/muster-org/muster/tlog"
 )
 
 func TestPolicyVersions(t *testing.T) {
@@ -52,15 +49,7 @@ func TestPolicyVersions(t *testing.T) {
 			t.Errorf("body of v1: %v", err)
 		}
 
-		skey, vkey, _ := tlog.GenerateLogKey("muster.test/log")
-		signer, _ := note.NewSigner(skey)
-		verifier, _ := note.NewVerifier(vkey)
-		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
-			t.Fatal(err)
-		}
-		if report, problems, err := db.VerifyLog(ctx, verifier); err != nil || !report.OK() || len(problems) != 0 {
-			t.Fatalf("clean log: %+v %v %v", report, problems, err)
-		}
+		verifier := signAndVerifyLog(t, db, "of a clean log")
 		// Somebody rewrites the version in force, in the database.
 		space := `X'20'`
 		if db.Dialect() == "postgres" {
