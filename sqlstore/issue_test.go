@@ -16,6 +16,7 @@ import (
 	"github.com/muster-org/muster/order"
 	"github.com/muster-org/muster/qr"
 	"github.com/muster-org/muster/tlog"
+	"github.com/muster-org/muster/tlog/tlogtest"
 	"github.com/muster-org/muster/trust"
 )
 
@@ -322,18 +323,7 @@ func TestBulkWritesBothWays(t *testing.T) {
 func signAndVerifyLog(t *testing.T, db *DB, what string) note.Verifier {
 	t.Helper()
 	ctx := context.Background()
-	skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, verifier := tlogtest.Keys(t)
 	if _, err := db.SignCheckpoint(ctx, signer); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/auth"
 	"github.com/muster-org/muster/order"
@@ -138,19 +136,7 @@ func TestLogVerifyFindsChangedRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		skey, vkey, err := tlog.GenerateLogKey("muster.test/log")
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, _ := note.NewSigner(skey)
-		verifier, _ := note.NewVerifier(vkey)
-		if _, err := db.SignCheckpoint(ctx, signer); err != nil {
-			t.Fatal(err)
-		}
-		report, problems, err := db.VerifyLog(ctx, verifier)
-		if err != nil || !report.OK() || len(problems) != 0 {
-			t.Fatalf("clean log: %+v, %v, %v", report, problems, err)
-		}
+		verifier := signAndVerifyLog(t, db, "of a clean log")
 		size, _ := db.Log().Size(ctx)
 		root, _ := db.Log().Root(ctx, size)
 		proof, err := db.Log().InclusionProof(ctx, issued[0].LogIndex, size)
@@ -166,7 +152,7 @@ func TestLogVerifyFindsChangedRows(t *testing.T) {
 		if err := db.Exec(ctx, `UPDATE order_events SET role = 'admin' WHERE seq = 2`); err != nil {
 			t.Fatal(err)
 		}
-		_, problems, err = db.VerifyLog(ctx, verifier)
+		_, problems, err := db.VerifyLog(ctx, verifier)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +177,7 @@ func TestLogVerifyFindsChangedRows(t *testing.T) {
 		if err := db.Exec(ctx, `UPDATE log_leaves SET data = data || data WHERE idx = 0`); err != nil {
 			t.Fatal(err)
 		}
-		report, _, err = db.VerifyLog(ctx, verifier)
+		report, _, err := db.VerifyLog(ctx, verifier)
 		if err != nil {
 			t.Fatal(err)
 		}

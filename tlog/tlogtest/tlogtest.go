@@ -146,7 +146,7 @@ func testAppendAndRead(t *testing.T, s tlog.Store) {
 			t.Errorf("consistency 300 -> %d: %v", size, err)
 		}
 	}
-	signer, verifier := keys(t)
+	signer, verifier := Keys(t)
 	if _, err := l.Sign(ctx, signer); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func testTakenIndex(t *testing.T, s tlog.Store) {
 
 func testCheckpoints(t *testing.T, s tlog.Store) {
 	ctx := context.Background()
-	signer, _ := keys(t)
+	signer, _ := Keys(t)
 	l := tlog.New(s)
 	for _, size := range []int{0, 3, 7, 100} {
 		n, _ := l.Size(ctx)
@@ -203,7 +203,9 @@ func testCheckpoints(t *testing.T, s tlog.Store) {
 	}
 }
 
-func keys(t *testing.T) (note.Signer, note.Verifier) {
+// Keys returns a new log key's signer and verifier.
+func Keys(t testing.TB) (note.Signer, note.Verifier) {
+	t.Helper()
 	skey, vkey, err := tlog.GenerateLogKey("muster.example/log")
 	if err != nil {
 		t.Fatal(err)
