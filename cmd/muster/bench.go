@@ -50,7 +50,7 @@ func newBenchCmd(cfg *config) *cobra.Command {
 			return profileFile.Close()
 		},
 	}
-	cmd.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cmd.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the whole run to this file (bench issue labels its issuing phase=issue, for pprof -tagfocus)")
 	cmd.AddCommand(newBenchImportCmd(cfg), newBenchIssueCmd(cfg), newBenchVerifyCmd(), newBenchLedgerCmd(cfg), newBenchAllocateCmd(), newBenchLookupCmd(cfg),
 		newBenchAllCmd(), newBenchSoakCmd(cfg))
 	return cmd
