@@ -92,23 +92,22 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 		lock = ` FOR UPDATE OF o`
 	}
 	byID := make(map[string]IssuedOrder, len(ids))
-	// SQLite gets the ids as lists of parameters; PostgreSQL as one array,
-	// which it binds once instead of parsing thousands of parameters.
+	// Both get the ids as one parameter, bound once, in a statement whose
+	// text does not depend on their number: PostgreSQL as an array, SQLite
+	// as a JSON array it expands itself (binding ids one by one, in
+	// statements of 500 parameters parsed anew for every part, was a fifth
+	// of reading a batch's drafts).
 	type idQuery struct {
 		where string
 		args  []any
 	}
 	queries := []idQuery{{` WHERE o.id = ANY(?)`, []any{ids}}}
 	if db.dialect != postgres {
-		const chunk = 500
-		queries = queries[:0]
-		for start := 0; start < len(ids); start += chunk {
-			part := make([]any, 0, chunk)
-			for _, id := range ids[start:min(start+chunk, len(ids))] {
-				part = append(part, id)
-			}
-			queries = append(queries, idQuery{` WHERE o.id IN ` + placeholders(1, len(part)), part})
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
 		}
+		queries[0] = idQuery{` WHERE o.id IN (SELECT value FROM json_each(?))`, []any{string(list)}}
 	}
 	for _, query := range queries {
 		rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+query.where+lock), query.args...)
