@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -175,4 +176,72 @@ func compareKeys(a, b any) int {
 		}
 	}
 	return strings.Compare(keyString(a), keyString(b))
+}
+
+// rowsQuery returns a query yielding rows, each of the same columns, and
+// its arguments: "VALUES (?,?,?),(?,?,?)" as a rule, but on SQLite a
+// value that a column holds in every row is bound once, in a SELECT over
+// the VALUES of the other columns. The SQLite driver copies every text
+// argument into C memory, so binding the batch's time or state once per
+// row instead of once was much of a bulk write's cost. The query's
+// columns are unnamed; give them names with INSERT's column list or a
+// WITH table's.
+func (db *DB) rowsQuery(rows [][]any) (string, []any) {
+	var shared []bool
+	if db.dialect == sqlite && len(rows) > 1 {
+		shared = sharedColumns(rows)
+	}
+	if !slices.Contains(shared, true) || !slices.Contains(shared, false) {
+		args := make([]any, 0, len(rows)*len(rows[0]))
+		for _, r := range rows {
+			args = append(args, r...)
+		}
+		return "VALUES " + placeholders(len(rows), len(rows[0])), args
+	}
+	var sel strings.Builder
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	sel.WriteString("SELECT ")
+	varying := 0
+	for j, same := range shared {
+		if j > 0 {
+			sel.WriteString(", ")
+		}
+		if same {
+			sel.WriteString("?")
+			args = append(args, rows[0][j])
+		} else {
+			varying++
+			fmt.Fprintf(&sel, "column%d", varying)
+		}
+	}
+	for _, r := range rows {
+		for j, v := range r {
+			if !shared[j] {
+				args = append(args, v)
+			}
+		}
+	}
+	return sel.String() + " FROM (VALUES " + placeholders(len(rows), varying) + ")", args
+}
+
+// sharedColumns tells for each column whether every row holds the same
+// value in it. Only values compared exactly count: text, numbers, times
+// and NULL; bytes never do.
+func sharedColumns(rows [][]any) []bool {
+	shared := make([]bool, len(rows[0]))
+	for j, v := range rows[0] {
+		switch v.(type) {
+		case nil, string, int, int64, uint64, bool, float64, time.Time:
+		default:
+			continue
+		}
+		shared[j] = true
+		for _, r := range rows[1:] {
+			if r[j] != v {
+				shared[j] = false
+				break
+			}
+		}
+	}
+	return shared
 }

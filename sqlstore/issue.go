@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -252,7 +251,7 @@ func (db *DB) writeIssue(ctx context.Context, tx *dbTx, b *issueBatch) error {
 	if _, err := tl.AppendEncoded(ctx, b.leaves); err != nil {
 		return fmt.Errorf("transparency log: %w", err)
 	}
-	return db.insertEvents(ctx, tx, db.eventRows(b.records, b.first))
+	return db.insertEventPairs(ctx, tx, b.records, b.first)
 }
 
 // planForBatches tells PostgreSQL, for the rest of the transaction tx, how
@@ -283,21 +282,16 @@ func (db *DB) markIssued(ctx context.Context, tx *dbTx, orders []IssuedOrder, no
 		return db.markIssuedUnnest(ctx, tx, orders, now)
 	}
 	const per = 500
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+	rows := make([][]any, 0, per)
 	for start := 0; start < len(orders); start += per {
 		chunk := orders[start:min(start+per, len(orders))]
-		var b strings.Builder
-		b.Grow(len(chunk) * (len(row) + 2))
-		args := make([]any, 0, 8*len(chunk)+1)
-		for i, o := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(row)
-			args = append(args, o.ID, o.Seq-2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed)
+		rows = rows[:0]
+		for _, o := range chunk {
+			rows = append(rows, []any{o.ID, o.Seq - 2, o.Seq, string(o.State), o.ApprovedBy, int64(o.LogIndex), o.KeyID, o.Signed})
 		}
+		values, args := db.rowsQuery(rows)
 		args = append(args, now)
-		res, err := db.execBatch(ctx, tx, len(chunk) == per, `WITH v(id, old_seq, seq, state, approved_by, log_index, key_id, signed) AS (VALUES `+b.String()+`)
+		res, err := db.execBatch(ctx, tx, len(chunk) == per, `WITH v(id, old_seq, seq, state, approved_by, log_index, key_id, signed) AS (`+values+`)
 			UPDATE orders SET state = v.state, seq = v.seq, approved_by = v.approved_by, issued_at = ?,
 				key_id = v.key_id, log_index = v.log_index, signed = v.signed
 			FROM v WHERE orders.id = v.id AND orders.seq = v.old_seq`, args...)
