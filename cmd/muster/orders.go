@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -176,6 +177,20 @@ func parseDeadline(s string) (time.Time, error) {
 	return time.Time{}, usageError("--deadline %q: want YYYY-MM-DDTHH:MM (UTC), RFC 3339 or YYYY-MM-DD", s)
 }
 
+// lessGC lets the garbage collector run a fifth as often (GOGC=400) for
+// a bulk issuing, unless the operator set GOGC, and returns what puts the
+// setting back. Issuing allocates fast over a small live heap, so the
+// collector ran often: at the default, collecting took a tenth of the
+// cores signing needs (muster bench issue: 29,900 against 32,300
+// orders/s), for about 130 MB more at the peak.
+func lessGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	previous := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(previous) }
+}
+
 func newOrdersApproveCmd(cfg *config) *cobra.Command {
 	var as, batchName string
 	var all bool
@@ -237,6 +252,7 @@ func newOrdersApproveCmd(cfg *config) *cobra.Command {
 			for start := 0; start < len(ids); start += batch {
 				batches = append(batches, ids[start:min(start+batch, len(ids))])
 			}
+			defer lessGC()()
 			err = db.IssueBatches(cmd.Context(), batches, a, db.AddresseeRef, func(issued []sqlstore.IssuedOrder) error {
 				total += len(issued)
 				if bar != nil {

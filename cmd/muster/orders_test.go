@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -409,4 +410,27 @@ func TestOrdersRotateSameSecond(t *testing.T) {
 	if got := e.show(code).KeyID; got != m[1] {
 		t.Errorf("signed with %s (the first key is %s), want the rotated key %s", got, e.key, m[1])
 	}
+}
+
+// TestLessGC: bulk issuing collects garbage at GOGC=400 and puts the
+// setting back after; an operator's GOGC is left alone.
+func TestLessGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "")
+	restore := lessGC()
+	if during := debug.SetGCPercent(400); during != 400 {
+		t.Errorf("GC percent during bulk issuing: %d, want 400", during)
+	}
+	restore()
+	if after := debug.SetGCPercent(100); after != 100 {
+		t.Errorf("GC percent after: %d, want 100 back", after)
+	}
+
+	t.Setenv("GOGC", "150")
+	debug.SetGCPercent(150)
+	restore = lessGC()
+	if during := debug.SetGCPercent(150); during != 150 {
+		t.Errorf("with GOGC=150 set: GC percent %d during bulk issuing, want 150", during)
+	}
+	restore()
 }
