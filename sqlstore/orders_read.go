@@ -97,35 +97,28 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 	// as a JSON array it expands itself (binding ids one by one, in
 	// statements of 500 parameters parsed anew for every part, was a fifth
 	// of reading a batch's drafts).
-	type idQuery struct {
-		where string
-		args  []any
-	}
-	queries := []idQuery{{` WHERE o.id = ANY(?)`, []any{ids}}}
+	where, list := ` WHERE o.id = ANY(?)`, any(ids)
 	if db.dialect != postgres {
-		list, err := json.Marshal(ids)
+		text, err := json.Marshal(ids)
 		if err != nil {
 			return nil, err
 		}
-		queries[0] = idQuery{` WHERE o.id IN (SELECT value FROM json_each(?))`, []any{string(list)}}
+		where, list = ` WHERE o.id IN (SELECT value FROM json_each(?))`, string(text)
 	}
-	for _, query := range queries {
-		rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+query.where+lock), query.args...)
+	rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+orderColumns+orderFrom+where+lock), list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := db.scanOrder(rows)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			o, err := db.scanOrder(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			byID[o.ID] = o
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		byID[o.ID] = o
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	out := make([]IssuedOrder, len(ids))
 	for i, id := range ids {
