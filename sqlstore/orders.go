@@ -279,7 +279,6 @@ func (db *DB) insertEventPairs(ctx context.Context, tx *dbTx, records []order.Re
 	for _, row := range pair {
 		shared = append(shared, row[2:10]...) // event ... note
 	}
-	const row = "(?, ?, ?)"
 	for start := 0; start < len(records); start += 2 * sqliteRowsPerStatement {
 		chunk := records[start:min(start+2*sqliteRowsPerStatement, len(records))]
 		n := len(chunk) / 2
@@ -290,7 +289,7 @@ func (db *DB) insertEventPairs(ctx context.Context, tx *dbTx, records []order.Re
 		args = append(args, shared...)
 		query := `INSERT INTO order_events (order_id, seq, event, from_state, to_state, actor, role, at, deadline, note, log_index)
 			SELECT o.column1, o.column2 + e.column1, e.column2, e.column3, e.column4, e.column5, e.column6, e.column7, e.column8, e.column9, o.column3 + e.column1
-			FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `) o
+			FROM (VALUES ` + placeholders(n, 3) + `) o
 			CROSS JOIN (VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?), (1, ?, ?, ?, ?, ?, ?, ?, ?)) e`
 		if _, err := db.execBatch(ctx, tx, n == sqliteRowsPerStatement, query, args...); err != nil {
 			return fmt.Errorf("insert order_events: %w", err)
