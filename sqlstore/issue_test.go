@@ -332,3 +332,31 @@ func signAndVerifyLog(t *testing.T, db *DB, what string) note.Verifier {
 	}
 	return verifier
 }
+
+// TestLoadOrders reads orders in the order their ids are given, a
+// repeated id as often as it is named, and names an id that has no order.
+func TestLoadOrders(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		seedOrders(t, db)
+		ids := draftCallUps(t, db, 3)
+		want := []string{ids[2], ids[0], ids[2], ids[1]}
+		got, err := db.loadOrders(ctx, db.sql, want, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range got {
+			if o.ID != want[i] || o.State != order.StateDraft || o.Addressee.ID == "" || len(o.Items) != 1 {
+				t.Errorf("order %d: %+v, want draft %s with its addressee and item", i, o, want[i])
+			}
+		}
+		if got[0].Addressee == got[1].Addressee && got[0].Addressee == got[3].Addressee {
+			t.Errorf("every order names addressee %v; the drafts alternate between two", got[0].Addressee)
+		}
+		missing := "01ZZZZZZZZZZZZZZZZZZZZZZZZ"
+		_, err = db.loadOrders(ctx, db.sql, []string{ids[0], missing}, false)
+		if muster.ErrorKind(err) != muster.NotFound || !strings.Contains(err.Error(), missing) {
+			t.Errorf("loading a missing order: %v, want not found naming %s", err, missing)
+		}
+	})
+}

@@ -23,51 +23,72 @@ const orderFrom = ` FROM orders o JOIN authorities au ON au.id = o.authority_id
 	LEFT JOIN persons p ON p.id = o.addressee_person_id
 	LEFT JOIN organisations g ON g.id = o.addressee_org_id`
 
-func (db *DB) scanOrder(s interface{ Scan(...any) error }) (IssuedOrder, error) {
-	o, _, err := db.scanOrderAddressee(s)
+func (db *DB) scanOrder(s rowScanner) (IssuedOrder, error) {
+	o, _, err := db.newOrderScan().scan(s)
 	return o, err
 }
 
 // scanOrderAddressee is scanOrder that also returns the personal fields of
 // an addressee who is a person (zero for an organisation), opened once.
-func (db *DB) scanOrderAddressee(s interface{ Scan(...any) error }) (IssuedOrder, personal, error) {
-	var (
-		pf           personal
-		o            IssuedOrder
-		code, body   string
-		idx, sealed  []byte
-		orgID, keyID sql.NullString
-		signed       sql.NullString
-		issuedAt     sql.NullTime
-		logIndex     sql.NullInt64
-		kind, state  string
-	)
-	if err := s.Scan(&o.ID, &code, &kind, &idx, &sealed, &orgID, &o.Authority, &state, &o.Seq, &o.Deadline, &body,
-		&o.DraftedBy, &o.ApprovedBy, &o.ReviewedBy, &o.CreatedAt, &issuedAt, &keyID, &logIndex, &signed); err != nil {
-		return o, pf, err
+func (db *DB) scanOrderAddressee(s rowScanner) (IssuedOrder, personal, error) {
+	return db.newOrderScan().scan(s)
+}
+
+type rowScanner interface{ Scan(...any) error }
+
+// orderScan holds the places one row of orderColumns is scanned into, so
+// that a query of thousands of orders reuses them instead of allocating
+// them for every row (a kilobyte per order, while issuing).
+type orderScan struct {
+	db           *DB
+	o            IssuedOrder
+	code, body   string
+	idx, sealed  []byte
+	orgID, keyID sql.NullString
+	signed       sql.NullString
+	issuedAt     sql.NullTime
+	logIndex     sql.NullInt64
+	kind, state  string
+	dest         []any
+}
+
+func (db *DB) newOrderScan() *orderScan {
+	s := &orderScan{db: db}
+	s.dest = []any{&s.o.ID, &s.code, &s.kind, &s.idx, &s.sealed, &s.orgID, &s.o.Authority, &s.state, &s.o.Seq, &s.o.Deadline, &s.body,
+		&s.o.DraftedBy, &s.o.ApprovedBy, &s.o.ReviewedBy, &s.o.CreatedAt, &s.issuedAt, &s.keyID, &s.logIndex, &s.signed}
+	return s
+}
+
+// scan reads the next row of orderColumns from r.
+func (s *orderScan) scan(r rowScanner) (IssuedOrder, personal, error) {
+	var pf personal
+	s.o = IssuedOrder{}
+	if err := r.Scan(s.dest...); err != nil {
+		return IssuedOrder{}, pf, err
 	}
-	o.Code, o.Kind, o.State = order.Code(code), order.Kind(kind), order.State(state)
-	if orgID.Valid {
-		o.Addressee = registry.Owner{Kind: registry.OwnerOrganisation, ID: orgID.String}
+	o := s.o
+	o.Code, o.Kind, o.State = order.Code(s.code), order.Kind(s.kind), order.State(s.state)
+	if s.orgID.Valid {
+		o.Addressee = registry.Owner{Kind: registry.OwnerOrganisation, ID: s.orgID.String}
 	} else {
 		var err error
-		if pf, err = db.openPersonal(idx, sealed); err != nil {
+		if pf, err = s.db.openPersonal(s.idx, s.sealed); err != nil {
 			return o, pf, muster.Wrap(muster.Internal, err, "order %s: addressee", o.ID)
 		}
 		o.Addressee = registry.Owner{Kind: registry.OwnerPerson, ID: pf.nationalID}
 	}
-	d, err := decodeDetails(body)
+	d, err := decodeDetails(s.body)
 	if err != nil {
 		return o, pf, muster.Wrap(muster.Internal, err, "order %s: details", o.ID)
 	}
 	o.Items, o.Place, o.LegalBasis, o.Reason, o.Compensation = d.Items, d.Place, d.LegalBasis, d.Reason, d.Compensation
 	o.Deadline, o.CreatedAt = o.Deadline.UTC(), o.CreatedAt.UTC()
-	if issuedAt.Valid {
-		o.IssuedAt = issuedAt.Time.UTC()
+	if s.issuedAt.Valid {
+		o.IssuedAt = s.issuedAt.Time.UTC()
 	}
-	o.KeyID, o.Signed = keyID.String, signed.String
-	if logIndex.Valid {
-		o.LogIndex = uint64(logIndex.Int64)
+	o.KeyID, o.Signed = s.keyID.String, s.signed.String
+	if s.logIndex.Valid {
+		o.LogIndex = uint64(s.logIndex.Int64)
 	}
 	return o, pf, nil
 }
@@ -103,7 +124,15 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 	if forUpdate && db.dialect == postgres {
 		lock = ` FOR UPDATE OF o`
 	}
-	byID := make(map[string]IssuedOrder, len(ids))
+	// Each row is scanned into its place in out: the orders are large,
+	// and a map of them copied each twice.
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if _, dup := at[id]; !dup {
+			at[id] = i
+		}
+	}
+	out, found := make([]IssuedOrder, len(ids)), make([]bool, len(ids))
 	// Both get the ids as one parameter, bound once, in a statement whose
 	// text does not depend on their number: PostgreSQL as an array, SQLite
 	// as a JSON array it expands itself (binding ids one by one, in
@@ -122,23 +151,24 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 		return nil, err
 	}
 	defer rows.Close()
+	scan := db.newOrderScan()
 	for rows.Next() {
-		o, err := db.scanOrder(rows)
+		o, _, err := scan.scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		byID[o.ID] = o
+		i := at[o.ID]
+		out[i], found[i] = o, true
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]IssuedOrder, len(ids))
 	for i, id := range ids {
-		o, ok := byID[id]
-		if !ok {
+		first := at[id]
+		if !found[first] {
 			return nil, muster.Errorf(muster.NotFound, "no order %s", id)
 		}
-		out[i] = o
+		out[i] = out[first]
 	}
 	return out, nil
 }
@@ -215,8 +245,9 @@ func (db *DB) FindOrders(ctx context.Context, keys []string, within string) ([]I
 		if err != nil {
 			return nil, fmt.Errorf("find orders: %w", err)
 		}
+		scan := db.newOrderScan()
 		for rows.Next() {
-			o, err := db.scanOrder(rows)
+			o, _, err := scan.scan(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -302,8 +333,9 @@ func (db *DB) queryOrders(ctx context.Context, what, query string, args []any) (
 	}
 	defer rows.Close()
 	var out []IssuedOrder
+	scan := db.newOrderScan()
 	for rows.Next() {
-		o, err := db.scanOrder(rows)
+		o, _, err := scan.scan(rows)
 		if err != nil {
 			return nil, err
 		}
