@@ -269,3 +269,15 @@ func FuzzParseLeaf(f *testing.F) {
 		}
 	})
 }
+
+// TestLeafSizeExact checks the room MarshalLeaf makes for a leaf: exactly
+// its length when nothing needs escaping, so that no leaf is copied to
+// grow and none holds more memory than it uses.
+func TestLeafSizeExact(t *testing.T) {
+	for i, e := range goldenEntries()[:5] {
+		leaf := e.MarshalLeaf()
+		if cap(leaf) != len(leaf) {
+			t.Errorf("entry %d: a leaf of %d bytes was given room for %d: %s", i, len(leaf), cap(leaf), leaf)
+		}
+	}
+}
