@@ -392,6 +392,7 @@ func (db *DB) signRange(orders []IssuedOrder, records []order.Record, leaves []t
 		}
 		return ref
 	}
+	approveData, issueData := make(map[string]string, orderLogFields), make(map[string]string, orderLogFields)
 	for i := range orders {
 		o := &orders[i]
 		signed, err := keys[o.Authority].signer.Encode(claimsOf(o.Order, addresseeRef(o.Addressee), o.LogIndex))
@@ -400,7 +401,8 @@ func (db *DB) signRange(orders []IssuedOrder, records []order.Record, leaves []t
 		}
 		o.Signed = signed
 		approve, issue := records[2*i], records[2*i+1]
-		pair, err := tlog.Encode(db.logEntryBy(o.Order, approve, "", actorRef(approve.Actor)), db.logEntryBy(o.Order, issue, signed, actorRef(issue.Actor)))
+		pair, err := tlog.Encode(orderLogEntry(approveData, o.Order, approve, "", actorRef(approve.Actor)),
+			orderLogEntry(issueData, o.Order, issue, signed, actorRef(issue.Actor)))
 		if err != nil {
 			return fmt.Errorf("order %s: %w", o.Code, err)
 		}
