@@ -262,3 +262,22 @@ func TestProofNodeIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestHashChildren checks the in-place node hash against the library's,
+// for node hashes and for inputs of other lengths, which it hands over.
+func TestHashChildren(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	bytesOf := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rnd.Uint32())
+		}
+		return b
+	}
+	for _, sizes := range [][2]int{{32, 32}, {32, 32}, {32, 32}, {0, 32}, {31, 33}, {64, 0}} {
+		l, r := bytesOf(sizes[0]), bytesOf(sizes[1])
+		if got, want := hashChildren(l, r), rfc6962.DefaultHasher.HashChildren(l, r); !bytes.Equal(got, want) {
+			t.Errorf("hashChildren(%x, %x) = %x, want %x", l, r, got, want)
+		}
+	}
+}
