@@ -29,7 +29,16 @@ var base45Value = func() (v [256]int8) {
 // become three characters, a last odd byte two.
 func EncodeBase45(b []byte) string {
 	var sb strings.Builder
-	sb.Grow((len(b)/2)*3 + (len(b)%2)*2)
+	sb.Grow(base45Len(len(b)))
+	writeBase45(&sb, b)
+	return sb.String()
+}
+
+// base45Len is the length of the Base45 encoding of n bytes.
+func base45Len(n int) int { return (n/2)*3 + (n%2)*2 }
+
+// writeBase45 writes the Base45 encoding of b to sb.
+func writeBase45(sb *strings.Builder, b []byte) {
 	for i := 0; i+1 < len(b); i += 2 {
 		n := int(b[i])<<8 | int(b[i+1])
 		sb.WriteByte(base45Alphabet[n%45])
@@ -41,7 +50,6 @@ func EncodeBase45(b []byte) string {
 		sb.WriteByte(base45Alphabet[n%45])
 		sb.WriteByte(base45Alphabet[n/45])
 	}
-	return sb.String()
 }
 
 // DecodeBase45 returns the bytes that s encodes in RFC 9285 Base45. It
