@@ -37,19 +37,25 @@ func EncodeBase45(b []byte) string {
 // base45Len is the length of the Base45 encoding of n bytes.
 func base45Len(n int) int { return (n/2)*3 + (n%2)*2 }
 
-// writeBase45 writes the Base45 encoding of b to sb.
+// writeBase45 writes the Base45 encoding of b to sb, through a buffer on
+// the stack: a WriteByte per character took as long as the encoding.
 func writeBase45(sb *strings.Builder, b []byte) {
+	var buf [3 * 128]byte
+	n := 0
 	for i := 0; i+1 < len(b); i += 2 {
-		n := int(b[i])<<8 | int(b[i+1])
-		sb.WriteByte(base45Alphabet[n%45])
-		sb.WriteByte(base45Alphabet[n/45%45])
-		sb.WriteByte(base45Alphabet[n/2025])
+		v := int(b[i])<<8 | int(b[i+1])
+		buf[n], buf[n+1], buf[n+2] = base45Alphabet[v%45], base45Alphabet[v/45%45], base45Alphabet[v/2025]
+		if n += 3; n == len(buf) {
+			sb.Write(buf[:n])
+			n = 0
+		}
 	}
 	if len(b)%2 == 1 {
-		n := int(b[len(b)-1])
-		sb.WriteByte(base45Alphabet[n%45])
-		sb.WriteByte(base45Alphabet[n/45])
+		v := int(b[len(b)-1])
+		buf[n], buf[n+1] = base45Alphabet[v%45], base45Alphabet[v/45]
+		n += 2
 	}
+	sb.Write(buf[:n])
 }
 
 // DecodeBase45 returns the bytes that s encodes in RFC 9285 Base45. It

@@ -119,3 +119,24 @@ func FuzzDecodeBase45(f *testing.F) {
 		}
 	})
 }
+
+// TestBase45Long encodes inputs around the sizes at which the encoder
+// flushes its buffer: each is its repeated two-byte group's encoding, and
+// decodes back.
+func TestBase45Long(t *testing.T) {
+	for _, n := range []int{255, 256, 257, 511, 512, 513, 1001} {
+		in := bytes.Repeat([]byte{0xff, 0xff}, n/2)
+		want := strings.Repeat("FGW", n/2)
+		if n%2 == 1 {
+			in, want = append(in, 0xff), want+"U5"
+		}
+		got := EncodeBase45(in)
+		if got != want {
+			t.Errorf("%d bytes: EncodeBase45 gives %d characters, want %d: %q", n, len(got), len(want), got)
+			continue
+		}
+		if back, err := DecodeBase45(got); err != nil || !bytes.Equal(back, in) {
+			t.Errorf("%d bytes: DecodeBase45 of the encoding: %v", n, err)
+		}
+	}
+}
