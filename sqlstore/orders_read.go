@@ -157,7 +157,10 @@ func (db *DB) loadOrders(ctx context.Context, q querier, ids []string, forUpdate
 		if err != nil {
 			return nil, err
 		}
-		i := at[o.ID]
+		i, ok := at[o.ID]
+		if !ok {
+			return nil, muster.Errorf(muster.Internal, "reading orders by id gave order %s, which was not asked for", o.ID)
+		}
 		out[i], found[i] = o, true
 	}
 	if err := rows.Err(); err != nil {
