@@ -22,12 +22,17 @@ func hashChildren(l, r []byte) []byte {
 	if len(l) != HashSize || len(r) != HashSize {
 		return rfc6962.DefaultHasher.HashChildren(l, r)
 	}
+	h := nodeHash(l, r)
+	return h[:]
+}
+
+// nodeHash is the RFC 6962 hash of the interior node over two node hashes.
+func nodeHash(l, r []byte) [HashSize]byte {
 	var buf [1 + 2*HashSize]byte
 	buf[0] = rfc6962.RFC6962NodeHashPrefix
 	copy(buf[1:], l)
 	copy(buf[1+HashSize:], r)
-	h := sha256.Sum256(buf[:])
-	return h[:]
+	return sha256.Sum256(buf[:])
 }
 
 type tileKey struct{ level, index uint64 }
@@ -134,18 +139,12 @@ func hashUp(hs [][]byte) []byte {
 		return hs[0]
 	}
 	row := make([][HashSize]byte, len(hs)/2)
-	var buf [1 + 2*HashSize]byte
-	buf[0] = rfc6962.RFC6962NodeHashPrefix
 	for i := range row {
-		copy(buf[1:], hs[2*i])
-		copy(buf[1+HashSize:], hs[2*i+1])
-		row[i] = sha256.Sum256(buf[:])
+		row[i] = nodeHash(hs[2*i], hs[2*i+1])
 	}
 	for n := len(row); n > 1; n /= 2 {
 		for i := 0; i < n/2; i++ {
-			copy(buf[1:], row[2*i][:])
-			copy(buf[1+HashSize:], row[2*i+1][:])
-			row[i] = sha256.Sum256(buf[:])
+			row[i] = nodeHash(row[2*i][:], row[2*i+1][:])
 		}
 	}
 	return row[0][:]
