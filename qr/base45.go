@@ -27,15 +27,17 @@ var base45Value = func() (v [256]int8) {
 
 // EncodeBase45 returns the RFC 9285 Base45 encoding of b: each two bytes
 // become three characters, a last odd byte two.
-func EncodeBase45(b []byte) string {
+func EncodeBase45(b []byte) string { return prefixedBase45("", b) }
+
+// prefixedBase45 returns prefix followed by the Base45 encoding of b,
+// written once into a string of its final size.
+func prefixedBase45(prefix string, b []byte) string {
 	var sb strings.Builder
-	sb.Grow(base45Len(len(b)))
+	sb.Grow(len(prefix) + (len(b)/2)*3 + (len(b)%2)*2)
+	sb.WriteString(prefix)
 	writeBase45(&sb, b)
 	return sb.String()
 }
-
-// base45Len is the length of the Base45 encoding of n bytes.
-func base45Len(n int) int { return (n/2)*3 + (n%2)*2 }
 
 // writeBase45 writes the Base45 encoding of b to sb, through a buffer on
 // the stack: a WriteByte per character took as long as the encoding.

@@ -118,13 +118,7 @@ func (s *Signer) Encode(claims Claims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("qr: %w", err)
 	}
-	// Written once, prefix and all, into a string of its final size.
-	z := deflate(raw)
-	var sb strings.Builder
-	sb.Grow(len(Prefix) + base45Len(len(z)))
-	sb.WriteString(Prefix)
-	writeBase45(&sb, z)
-	text := sb.String()
+	text := prefixedBase45(Prefix, deflate(raw))
 	if len(text) > MaxText {
 		return "", fmt.Errorf("qr: order %s takes %d characters, more than a QR code holds (%d)", claims.OrderID, len(text), MaxText)
 	}
