@@ -70,20 +70,13 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 		if err != nil {
 			return nil, nil, err
 		}
-		var indexes []any
+		var indexes []uint64
 		for _, es := range events {
 			for _, e := range es {
 				indexes = append(indexes, e.LogIndex)
 			}
 		}
-		leaves := map[uint64][]byte{}
-		err = db.inChunks(ctx, `SELECT idx, data FROM log_leaves WHERE idx IN `, indexes, func(rows *sql.Rows) error {
-			var idx uint64
-			var data []byte
-			err := rows.Scan(&idx, &data)
-			leaves[idx] = data
-			return err
-		})
+		leaves, err := db.leafData(ctx, indexes)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -102,32 +95,82 @@ func (db *DB) VerifyLog(ctx context.Context, verifier note.Verifier) (*tlog.Repo
 // checkPolicyLeaves compares every stored policy file with the leaf that
 // published it: a policy edited in the database no longer matches.
 func (db *DB) checkPolicyLeaves(ctx context.Context) ([]LogProblem, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT p.version, p.hash, p.body, p.loaded_at, p.log_index, l.data
-		FROM policies p LEFT JOIN log_leaves l ON l.idx = p.log_index ORDER BY p.id`)
+	type policyRow struct {
+		version, hash string
+		body          []byte
+		at            time.Time
+		idx           uint64
+	}
+	var policies []policyRow
+	var indexes []uint64
+	err := (logStore{db: db, q: db.sql}).queryRows(ctx, `SELECT version, hash, body, loaded_at, log_index FROM policies ORDER BY id`, nil, func(rows *sql.Rows) error {
+		var p policyRow
+		err := rows.Scan(&p.version, &p.hash, &p.body, &p.at, &p.idx)
+		policies, indexes = append(policies, p), append(indexes, p.idx)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	leaves, err := db.leafData(ctx, indexes)
+	if err != nil {
+		return nil, err
+	}
 	var problems []LogProblem
-	for rows.Next() {
-		var (
-			version, hash string
-			body, leaf    []byte
-			at            time.Time
-			idx           int64
-		)
-		if err := rows.Scan(&version, &hash, &body, &at, &idx, &leaf); err != nil {
-			return nil, err
-		}
-		if leaf == nil {
-			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: log leaf %d is missing", version, idx)})
+	for _, p := range policies {
+		leaf, ok := leaves[p.idx]
+		if !ok {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: log leaf %d is missing", p.version, p.idx)})
 			continue
 		}
-		if !bytes.Equal(leaf, policyEntry(version, hash, body, at).MarshalLeaf()) {
-			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: the stored row differs from log leaf %d", version, idx)})
+		if !bytes.Equal(leaf, policyEntry(p.version, p.hash, p.body, p.at).MarshalLeaf()) {
+			problems = append(problems, LogProblem{What: fmt.Sprintf("policy %s: the stored row differs from log leaf %d", p.version, p.idx)})
 		}
 	}
-	return problems, rows.Err()
+	return problems, nil
+}
+
+// leafData returns the stored data of the log leaves at indexes, from
+// either leaf table; a missing leaf is absent from the map.
+func (db *DB) leafData(ctx context.Context, indexes []uint64) (map[uint64][]byte, error) {
+	want, inBundle := make(map[uint64]bool, len(indexes)), map[uint64]bool{}
+	var single, bundles []any
+	for _, i := range indexes {
+		if k := i / bundleSize; !inBundle[k] {
+			inBundle[k] = true
+			bundles = append(bundles, k)
+		}
+		want[i] = true
+		single = append(single, i)
+	}
+	out := make(map[uint64][]byte, len(indexes))
+	err := db.inChunks(ctx, `SELECT idx, data FROM log_leaves WHERE idx IN `, single, func(rows *sql.Rows) error {
+		var idx uint64
+		var data []byte
+		err := rows.Scan(&idx, &data)
+		out[idx] = data
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", err)
+	}
+	err = db.inChunks(ctx, `SELECT idx, hashes, data FROM log_bundles WHERE idx IN `, bundles, func(rows *sql.Rows) error {
+		var k uint64
+		var hashes, data []byte
+		if err := rows.Scan(&k, &hashes, &data); err != nil {
+			return err
+		}
+		for _, l := range decodeBundle(k, hashes, data, true) {
+			if want[l.Index] {
+				out[l.Index] = l.Data
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log bundles: %w", err)
+	}
+	return out, nil
 }
 
 // checkOrderEvents compares an order's stored history with the order row

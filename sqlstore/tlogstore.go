@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/muster-org/muster"
 	"github.com/muster-org/muster/tlog"
@@ -45,37 +46,95 @@ func (s logStore) Head(ctx context.Context) (tlog.Head, error) {
 }
 
 func (s logStore) Leaves(ctx context.Context, begin, end uint64) ([]tlog.StoredLeaf, error) {
-	rows, err := s.q.QueryContext(ctx, s.db.rebind(`SELECT idx, hash, data FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`), begin, end)
-	if err != nil {
-		return nil, fmt.Errorf("log leaves: %w", err)
-	}
-	defer rows.Close()
-	var out []tlog.StoredLeaf
-	for rows.Next() {
-		var l tlog.StoredLeaf
-		if err := rows.Scan(&l.Index, &l.Hash, &l.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return s.readLeaves(ctx, begin, end, true)
 }
 
 func (s logStore) LeafHashes(ctx context.Context, begin, end uint64) ([][]byte, error) {
-	rows, err := s.q.QueryContext(ctx, s.db.rebind(`SELECT hash FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`), begin, end)
+	leaves, err := s.readLeaves(ctx, begin, end, false)
 	if err != nil {
 		return nil, fmt.Errorf("log leaf hashes: %w", err)
 	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var h []byte
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
+	out := make([][]byte, len(leaves))
+	for i, l := range leaves {
+		out[i] = l.Hash
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// readLeaves returns the leaves [begin, end) by index, from both tables,
+// with their data if withData.
+func (s logStore) readLeaves(ctx context.Context, begin, end uint64, withData bool) ([]tlog.StoredLeaf, error) {
+	if begin >= end {
+		return nil, nil
+	}
+	data := "data"
+	if !withData {
+		data = "NULL"
+	}
+	var single []tlog.StoredLeaf
+	err := s.queryRows(ctx, `SELECT idx, hash, `+data+` FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`, []any{begin, end}, func(rows *sql.Rows) error {
+		var l tlog.StoredLeaf
+		err := rows.Scan(&l.Index, &l.Hash, &l.Data)
+		single = append(single, l)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", err)
+	}
+	var bundled []tlog.StoredLeaf
+	err = s.queryRows(ctx, `SELECT idx, hashes, `+data+` FROM log_bundles WHERE idx >= ? AND idx <= ? ORDER BY idx`, []any{begin / bundleSize, (end - 1) / bundleSize}, func(rows *sql.Rows) error {
+		var k uint64
+		var hashes, data []byte
+		if err := rows.Scan(&k, &hashes, &data); err != nil {
+			return err
+		}
+		for _, l := range decodeBundle(k, hashes, data, withData) {
+			if l.Index >= begin && l.Index < end {
+				bundled = append(bundled, l)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("log bundles: %w", err)
+	}
+	return mergeLeaves(single, bundled), nil
+}
+
+// queryRows runs query on the store's handle and calls each for every row.
+func (s logStore) queryRows(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := s.q.QueryContext(ctx, s.db.rebind(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// mergeLeaves merges two lists sorted by index into one. A leaf stored in
+// both tables, which muster never writes, comes out twice, for the audit
+// to name.
+func mergeLeaves(a, b []tlog.StoredLeaf) []tlog.StoredLeaf {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]tlog.StoredLeaf, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Index <= b[0].Index {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 func (s logStore) Tile(ctx context.Context, level, index uint64) ([]byte, error) {
@@ -114,27 +173,24 @@ func (s logStore) LatestCheckpoint(ctx context.Context) (tlog.StoredCheckpoint, 
 }
 
 func (s logStore) AddLeaves(ctx context.Context, leaves []tlog.StoredLeaf, tiles []tlog.Tile, head tlog.Head) error {
-	// In a transaction, the leaves go the way of every bulk insert (COPY,
-	// or statements prepared once); the loop below serves the rest.
-	if tx, ok := s.q.(*dbTx); ok {
-		rows := make([][]any, len(leaves))
-		for i, l := range leaves {
-			rows[i] = []any{int64(l.Index), l.Hash, l.Data}
-		}
-		if err := s.db.insertMany(ctx, tx, "log_leaves", []string{"idx", "hash", "data"}, rows); err != nil {
-			return err
-		}
-		leaves = nil
+	// The head moves first, and only from the size the leaves start at: a
+	// leaf index is unique across both leaf tables because no two appends
+	// start from the same head.
+	old := head.Size - uint64(len(leaves))
+	res, err := s.q.ExecContext(ctx, s.db.rebind(`INSERT INTO log_head (id, size, hashes) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes WHERE log_head.size = ?`), head.Size, head.Hashes, old)
+	if err != nil {
+		return fmt.Errorf("log head: %w", err)
 	}
-	for start := 0; start < len(leaves); start += sqliteRowsPerStatement {
-		chunk := leaves[start:min(start+sqliteRowsPerStatement, len(leaves))]
-		args := make([]any, 0, 3*len(chunk))
-		for _, l := range chunk {
-			args = append(args, l.Index, l.Hash, l.Data)
-		}
-		if _, err := s.q.ExecContext(ctx, s.db.rebind(`INSERT INTO log_leaves (idx, hash, data) VALUES `+placeholders(len(chunk), 3)), args...); err != nil {
-			return fmt.Errorf("log leaves: %w", err)
-		}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return muster.Errorf(muster.Conflict, "log head: the log no longer holds %d leaves; leaves %d..%d are not appended", old, old, head.Size-1)
+	}
+	single, bundles := bundleLeaves(leaves)
+	if err := s.insertRows(ctx, "log_leaves", []string{"idx", "hash", "data"}, single); err != nil {
+		return err
+	}
+	if err := s.insertRows(ctx, "log_bundles", []string{"idx", "hashes", "data"}, bundles); err != nil {
+		return err
 	}
 	for _, t := range tiles {
 		if _, err := s.q.ExecContext(ctx, s.db.rebind(`INSERT INTO log_tiles (level, idx, hashes) VALUES (?, ?, ?)
@@ -142,9 +198,22 @@ func (s logStore) AddLeaves(ctx context.Context, leaves []tlog.StoredLeaf, tiles
 			return fmt.Errorf("log tiles: %w", err)
 		}
 	}
-	if _, err := s.q.ExecContext(ctx, s.db.rebind(`INSERT INTO log_head (id, size, hashes) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes`), head.Size, head.Hashes); err != nil {
-		return fmt.Errorf("log head: %w", err)
+	return nil
+}
+
+// insertRows inserts rows into table: in a transaction the way of every
+// bulk insert (COPY, or statements prepared once), otherwise in multi-row
+// statements.
+func (s logStore) insertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if tx, ok := s.q.(*dbTx); ok {
+		return s.db.insertMany(ctx, tx, table, cols, rows)
+	}
+	for start := 0; start < len(rows); start += sqliteRowsPerStatement {
+		chunk := rows[start:min(start+sqliteRowsPerStatement, len(rows))]
+		values, args := s.db.rowsQuery(chunk)
+		if _, err := s.q.ExecContext(ctx, s.db.rebind(`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) `+values), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
 	}
 	return nil
 }

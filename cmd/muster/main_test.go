@@ -20,7 +20,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/muster-org/muster/sqlstore"
+	_ "modernc.org/sqlite" // registers "sqlite"
 )
 
 // musterBin is the binary built by TestMain.
@@ -169,6 +170,29 @@ func (e *env) sqlDB() *sql.DB {
 		e.t.Fatal(err)
 	}
 	return db
+}
+
+// logLeaves opens the database as muster does and returns a reader of
+// the log's leaves, whichever table holds each; a leaf it cannot read is
+// nil.
+func (e *env) logLeaves() func(index uint64) []byte {
+	e.t.Helper()
+	dsn := e.dsn
+	if dsn == "" {
+		dsn = e.dbPath()
+	}
+	db, err := sqlstore.Open(context.Background(), dsn, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { db.Close() })
+	return func(index uint64) []byte {
+		data, err := db.Log().Leaf(context.Background(), index)
+		if err != nil {
+			e.t.Errorf("log leaf %d: %v", index, err)
+		}
+		return data
+	}
 }
 
 // count is the number of rows in table (or the result of a COUNT query),
