@@ -52,7 +52,7 @@ func (s logStore) Leaves(ctx context.Context, begin, end uint64) ([]tlog.StoredL
 func (s logStore) LeafHashes(ctx context.Context, begin, end uint64) ([][]byte, error) {
 	leaves, err := s.readLeaves(ctx, begin, end, false)
 	if err != nil {
-		return nil, fmt.Errorf("log leaf hashes: %w", err)
+		return nil, err
 	}
 	out := make([][]byte, len(leaves))
 	for i, l := range leaves {
@@ -67,12 +67,12 @@ func (s logStore) readLeaves(ctx context.Context, begin, end uint64, withData bo
 	if begin >= end {
 		return nil, nil
 	}
-	data := "data"
+	dataColumn := "data"
 	if !withData {
-		data = "NULL"
+		dataColumn = "NULL"
 	}
 	var single []tlog.StoredLeaf
-	err := s.queryRows(ctx, `SELECT idx, hash, `+data+` FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`, []any{begin, end}, func(rows *sql.Rows) error {
+	err := s.queryRows(ctx, `SELECT idx, hash, `+dataColumn+` FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`, []any{begin, end}, func(rows *sql.Rows) error {
 		var l tlog.StoredLeaf
 		err := rows.Scan(&l.Index, &l.Hash, &l.Data)
 		single = append(single, l)
@@ -82,7 +82,7 @@ func (s logStore) readLeaves(ctx context.Context, begin, end uint64, withData bo
 		return nil, fmt.Errorf("log leaves: %w", err)
 	}
 	var bundled []tlog.StoredLeaf
-	err = s.queryRows(ctx, `SELECT idx, hashes, `+data+` FROM log_bundles WHERE idx >= ? AND idx <= ? ORDER BY idx`, []any{begin / bundleSize, (end - 1) / bundleSize}, func(rows *sql.Rows) error {
+	err = s.queryRows(ctx, `SELECT idx, hashes, `+dataColumn+` FROM log_bundles WHERE idx >= ? AND idx <= ? ORDER BY idx`, []any{begin / bundleSize, (end - 1) / bundleSize}, func(rows *sql.Rows) error {
 		var k uint64
 		var hashes, data []byte
 		if err := rows.Scan(&k, &hashes, &data); err != nil {
