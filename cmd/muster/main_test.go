@@ -20,8 +20,9 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
 	"github.com/muster-org/muster/sqlstore"
-	_ "modernc.org/sqlite" // registers "sqlite"
 )
 
 // musterBin is the binary built by TestMain.
