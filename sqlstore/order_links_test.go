@@ -51,6 +51,10 @@ func TestOrderLinksHold(t *testing.T) {
 				`UPDATE outbox SET order_id = 'no-such-order' WHERE order_id = ?`, []any{issued}, missingLink},
 			{"an order signed by a missing key",
 				`UPDATE orders SET key_id = 'no-such-key' WHERE id = ?`, []any{draft}, missingLink},
+			// The keys a statement names are checked once each
+			// (migration 00019): a missing one among rows naming a good one.
+			{"a missing key beside a good one, in one statement",
+				`UPDATE orders SET key_id = CASE WHEN id = ? THEN 'no-such-key' ELSE ? END`, []any{draft, key.ID}, missingLink},
 			{"an order deleted", `DELETE FROM orders WHERE id = ?`, []any{draft}, kept},
 			{"an order re-keyed", `UPDATE orders SET id = 'other' WHERE id = ?`, []any{draft}, kept},
 			{"a key deleted", `DELETE FROM authority_keys WHERE key_id = ?`, []any{key.ID}, kept},
