@@ -7,17 +7,14 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // cpuAccount is where the machine's time went during one phase of a
-// benchmark: this process's own share, split by the Go runtime into
-// program and garbage collection, and the whole machine's busy time from
-// /proc/stat, which also counts a database server on the same host.
-// Issuing is bound by the cores it shares with the database, so these
-// figures, not the wall time alone, say which change saved work.
+// benchmark: this process's CPU and its garbage collector's part of it,
+// and the whole machine's, which also counts a database server on the
+// same host. Issuing is bound by the cores it shares with the database,
+// so these figures, not the wall time alone, say which change saved work.
 type cpuAccount struct {
-	wall    time.Duration
 	process float64 // seconds of CPU of this process (user and system), from /proc/self/stat
 	gc      float64 // of which garbage collection, from runtime/metrics
 	busy    float64 // seconds of CPU of the whole machine, from /proc/stat
@@ -25,13 +22,12 @@ type cpuAccount struct {
 }
 
 type cpuReading struct {
-	at                   time.Time
 	gc                   []metrics.Sample
 	process, busy, cores float64
 }
 
 func readCPU() cpuReading {
-	r := cpuReading{at: time.Now(), gc: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
+	r := cpuReading{gc: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
 	metrics.Read(r.gc)
 	if data, err := os.ReadFile("/proc/self/stat"); err == nil {
 		r.process = parseProcessStat(data)
@@ -46,7 +42,7 @@ func readCPU() cpuReading {
 // read (not Linux), only the collector's share is known.
 func (r cpuReading) since() cpuAccount {
 	now := readCPU()
-	a := cpuAccount{wall: now.at.Sub(r.at)}
+	var a cpuAccount
 	if now.gc[0].Value.Kind() == metrics.KindFloat64 && r.gc[0].Value.Kind() == metrics.KindFloat64 {
 		a.gc = now.gc[0].Value.Float64() - r.gc[0].Value.Float64()
 	}
@@ -55,9 +51,9 @@ func (r cpuReading) since() cpuAccount {
 	return a
 }
 
-// perItem describes the account per item of work (an order), in
-// microseconds of CPU.
-func (a cpuAccount) perItem(n int) string {
+// perOrder describes the account for a phase that handled n orders, in
+// microseconds of CPU per order.
+func (a cpuAccount) perOrder(n int) string {
 	us := func(s float64) float64 { return s * 1e6 / float64(n) }
 	if a.cores <= 0 {
 		return fmt.Sprintf("garbage collection %.1f µs of CPU per order", us(a.gc))

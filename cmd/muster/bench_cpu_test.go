@@ -69,7 +69,7 @@ func TestCPUAccountCountsWork(t *testing.T) {
 	if a.process < 0.3 || a.busy < a.process-0.05 || a.cores < a.busy || a.cores <= 0 {
 		t.Errorf("account after 0.3 s of spinning: %+v", a)
 	}
-	line := a.perItem(1000)
+	line := a.perOrder(1000)
 	if !regexp.MustCompile(`^[0-9.]+ µs of CPU per order on the whole machine, cores busy [0-9]+ %; muster [0-9.]+ \(garbage collection [0-9.]+\), other processes [0-9.]+$`).MatchString(line) {
 		t.Errorf("account reads %q", line)
 	}

@@ -78,7 +78,7 @@ func benchIssue(ctx context.Context, out io.Writer, dsn string, n, batch int) er
 		r.signTime.Seconds()/r.issueTime.Seconds(), r.bareVerifyTime.Seconds()/r.verifyTime.Seconds())
 	fmt.Fprintf(out, "ratio issue/bare sign on all %d cores: %.2f (for comparison: issuing also writes the database on these cores)\n",
 		runtime.GOMAXPROCS(0), r.signAllCoresTime.Seconds()/r.issueTime.Seconds())
-	fmt.Fprintf(out, "while issuing: %s; bare signing %.1f µs per order\n", r.issueCPU.perItem(r.orders), r.signTime.Seconds()*1e6/float64(r.orders))
+	fmt.Fprintf(out, "while issuing: %s; bare signing %.1f µs per order\n", r.issueCPU.perOrder(r.orders), r.signTime.Seconds()*1e6/float64(r.orders))
 	return nil
 }
 
