@@ -29,9 +29,7 @@ type cpuReading struct {
 func readCPU() cpuReading {
 	r := cpuReading{gc: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
 	metrics.Read(r.gc)
-	if data, err := os.ReadFile("/proc/self/stat"); err == nil {
-		r.process = parseProcessStat(data)
-	}
+	r.process = processCPU().Seconds()
 	if data, err := os.ReadFile("/proc/stat"); err == nil {
 		r.busy, r.cores = parseProcStat(data)
 	}

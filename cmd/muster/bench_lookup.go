@@ -8,13 +8,13 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -457,20 +457,7 @@ func processCPU() time.Duration {
 	if err != nil {
 		return 0
 	}
-	// The command name, in parentheses, may hold spaces; the fields after
-	// it are numbers, utime and stime the 12th and 13th of them.
-	_, rest, ok := bytes.Cut(b, []byte(") "))
-	fields := strings.Fields(string(rest))
-	if !ok || len(fields) < 13 {
-		return 0
-	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	const clockTick = 10 * time.Millisecond // USER_HZ, 100 on every Linux
-	return time.Duration(utime+stime) * clockTick
+	return time.Duration(math.Round(parseProcessStat(b) * float64(time.Second)))
 }
 
 // driveLookups serves handler on a loopback port, as muster serve does,
